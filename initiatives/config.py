@@ -1,0 +1,83 @@
+"""Configuration: safe defaults here, secrets and the database from instance/ or the environment.
+
+Order of precedence (later wins): the defaults below, ``instance/config.py``, environment
+variables, and finally the mapping passed to ``create_app`` (tests use that). Production mode
+(``INITIATIVES_ENV=production``) refuses to start without a real secret key, because a default
+key would let anyone forge sessions.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+DEV_SECRET_KEY = "dev-only-not-secret"
+
+# Environment variables read on top of instance/config.py, with their parsers.
+ENV_SETTINGS: dict[str, type] = {
+    "SECRET_KEY": str,
+    "DATABASE_URL": str,
+    "INITIATIVES_ENV": str,
+    "DOCUMENTS_DIR": str,
+    "UPLOADS_DIR": str,
+    "MAX_CONTENT_LENGTH": int,
+    "DEFAULT_LOCALE": str,
+    "PUBLIC_BASE_URL": str,
+}
+
+
+class ConfigError(RuntimeError):
+    """Raised at start-up when the configuration is unsafe or incomplete."""
+
+
+def defaults(instance_path: str) -> dict:
+    """The embedded defaults: SQLite in the instance folder, Kyrgyz first, safe cookies."""
+    instance = Path(instance_path)
+    return {
+        "INITIATIVES_ENV": "development",
+        "SECRET_KEY": DEV_SECRET_KEY,
+        "DATABASE_URL": f"sqlite:///{instance / 'initiatives.sqlite3'}",
+        "DOCUMENTS_DIR": str(instance / "documents"),
+        "UPLOADS_DIR": str(instance / "uploads"),
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "LANGUAGES": ("ky", "ru", "en"),
+        "DEFAULT_LOCALE": "ky",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Bishkek",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:5000",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    }
+
+
+def from_environment(environ: os._Environ | dict) -> dict:
+    values = {}
+    for name, parse in ENV_SETTINGS.items():
+        if environ.get(name):
+            values[name] = parse(environ[name])
+    return values
+
+
+def finalize(config) -> None:
+    """Derive dependent settings and refuse unsafe production set-ups."""
+    url = config["DATABASE_URL"]
+    if url.startswith("postgres://"):  # Heroku-style URLs
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    production = config["INITIATIVES_ENV"] == "production"
+    config["PRODUCTION"] = production
+    if production:
+        key = config.get("SECRET_KEY")
+        if not key or key == DEV_SECRET_KEY or len(key) < 32:
+            raise ConfigError(
+                "Production mode needs SECRET_KEY (at least 32 random characters) in the "
+                "environment or instance/config.py; refusing to start."
+            )
+        config["SESSION_COOKIE_SECURE"] = True
+        config["REMEMBER_COOKIE_SECURE"] = True
+        config["PREFERRED_URL_SCHEME"] = "https"
