@@ -1,0 +1,74 @@
+"""The application factory: config -> extensions -> blueprints -> cli -> errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from initiatives import config as config_module
+from initiatives.extensions import babel, csrf, db, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    app.config.update(config_module.defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.update(config_module.from_environment(os.environ))
+    app.config.update(config or {})
+    config_module.finalize(app.config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    from initiatives import errors, web
+
+    errors.register(app)
+    web.register(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    import initiatives.models  # noqa: F401 - every table known before migrations run
+    from initiatives.auth.loader import load_user
+    from initiatives.i18n import select_locale
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True
+    )
+    csrf.init_app(app)
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=str(Path(__file__).parent / "translations"),
+    )
+    login_manager.init_app(app)
+    login_manager.user_loader(load_user)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None  # the login page says why by itself
+
+
+def _register_blueprints(app: Flask) -> None:
+    from initiatives.auth.views import bp as auth_bp
+    from initiatives.competitions.views import bp as competitions_bp
+    from initiatives.lifecycle.views import bp as lifecycle_bp
+    from initiatives.public.views import bp as public_bp
+
+    for bp in (public_bp, auth_bp, competitions_bp, lifecycle_bp):
+        app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from initiatives.cli import register
+
+    register(app)

@@ -1,0 +1,194 @@
+"""The only code that changes applications: drafts, budget lines, activities, attachments.
+
+Submission, screening and awards are steps of the workflow (``lifecycle.fire``), not
+edits; only a draft can be edited.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+
+from flask import current_app
+
+from initiatives.applications.models import Activity, Application, Attachment, BudgetLine
+from initiatives.audit import operations as audit
+from initiatives.core.db import utcnow
+from initiatives.core.enums import Channel
+from initiatives.core.errors import Refused
+from initiatives.extensions import db
+from workflows.i18n import N_
+
+FIELDS = {
+    "applicant_kind",
+    "applicant_name",
+    "organisation_name",
+    "group_members",
+    "id_document_number",
+    "contact_phone",
+    "contact_email",
+    "address",
+    "village",
+    "title",
+    "initiative_kind",
+    "priority_topic",
+    "problem",
+    "goal",
+    "target_groups",
+    "sustainability",
+    "expected_participants",
+    "received_at",
+}
+
+
+def _draft(a: Application) -> None:
+    if a.state != "draft":
+        raise Refused(N_("only a draft can be edited; this application is already submitted"))
+
+
+def _audit(a: Application, actor, action: str, at: datetime | None = None, **data) -> None:
+    audit.record(
+        actor=actor,
+        roles=set(),
+        municipality_id=a.competition.municipality_id,
+        subject=a,
+        action=action,
+        at=at or utcnow(),
+        data=data,
+    )
+
+
+def start_draft(
+    competition,
+    actor,
+    *,
+    owner=None,
+    channel: Channel = Channel.ONLINE,
+    at: datetime | None = None,
+    **fields,
+) -> Application:
+    """A draft application; on paper the specialist types it in (``entered_by``) and the
+    applicant may have no account at all."""
+    a = Application(
+        competition=competition,
+        owner=owner,
+        channel=channel,
+        state="draft",
+        entered_by=actor if channel == Channel.PAPER else None,
+    )
+    db.session.add(a)
+    update_draft(a, actor, at=at, _audit_action=None, **fields)
+    db.session.flush()
+    _audit(a, actor, "start_draft", at, channel=str(channel))
+    return a
+
+
+def update_draft(
+    a: Application,
+    actor,
+    *,
+    at: datetime | None = None,
+    _audit_action: str | None = "update_draft",
+    **fields,
+) -> None:
+    _draft(a)
+    unknown = set(fields) - FIELDS
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(a, name, value)
+    if _audit_action:
+        db.session.flush()
+        _audit(a, actor, _audit_action, at, fields=sorted(fields))
+
+
+def set_budget_lines(a: Application, actor, lines: list[dict], at: datetime | None = None) -> None:
+    """Replace the budget table. Totals are never taken from the client: they follow from
+    quantity × unit price and from the per-source split."""
+    _draft(a)
+    a.budget_lines.clear()
+    for position, line in enumerate(lines, start=1):
+        values = {
+            k: Decimal(str(v))
+            for k, v in line.items()
+            if k
+            in {
+                "quantity",
+                "unit_price",
+                "local_amount",
+                "own_amount",
+                "in_kind_amount",
+                "labour_amount",
+                "partner_amount",
+            }
+        }
+        if any(v < 0 for v in values.values()):
+            raise Refused(N_("amounts in the budget cannot be negative"))
+        a.budget_lines.append(
+            BudgetLine(position=position, item=line["item"], unit=line.get("unit", ""), **values)
+        )
+    db.session.flush()
+    _audit(a, actor, "set_budget_lines", at, lines=len(lines), requested=str(a.requested_amount))
+
+
+def set_activities(
+    a: Application, actor, activities: list[dict], at: datetime | None = None
+) -> None:
+    _draft(a)
+    a.activities.clear()
+    for position, item in enumerate(activities, start=1):
+        a.activities.append(
+            Activity(
+                position=position,
+                description=item["description"],
+                starts_on=item.get("starts_on"),
+                ends_on=item.get("ends_on"),
+                responsible=item.get("responsible", ""),
+            )
+        )
+    db.session.flush()
+    _audit(a, actor, "set_activities", at, count=len(activities))
+
+
+def store_file(content: bytes) -> str:
+    """Files are stored under their SHA-256 in the uploads folder, never under a name the
+    user chose (no path traversal, no overwrite)."""
+    digest = hashlib.sha256(content).hexdigest()
+    folder = Path(current_app.config["UPLOADS_DIR"]) / digest[:2]
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / digest
+    if not path.exists():
+        path.write_bytes(content)
+    return digest
+
+
+def attach(
+    a: Application,
+    actor,
+    *,
+    doc_type: str,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    public: bool = False,
+    at: datetime | None = None,
+) -> Attachment:
+    _draft(a)
+    if not content:
+        raise Refused(N_("the file is empty"))
+    attachment = Attachment(
+        doc_type=doc_type,
+        filename=Path(filename).name[:255],
+        content_type=content_type,
+        size_bytes=len(content),
+        sha256=store_file(content),
+        public=public,
+        uploaded_by_id=actor.id if actor is not None else None,
+        uploaded_at=at or utcnow(),
+    )
+    a.attachments.append(attachment)
+    db.session.flush()
+    _audit(a, actor, "attach", at, doc_type=doc_type, sha256=attachment.sha256)
+    return attachment

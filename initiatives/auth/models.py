@@ -1,0 +1,91 @@
+"""Users and their roles. A role is granted per municipality, except the national ones
+(oversight reader, administrator) which carry no municipality."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from initiatives.core.db import Base, IdMixin, TimestampMixin, enum_column
+from initiatives.core.enums import Role
+from initiatives.municipalities.models import Municipality
+
+
+class User(UserMixin, IdMixin, TimestampMixin, Base):
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint("email IS NOT NULL OR phone IS NOT NULL", name="has_login"),
+        CheckConstraint("locale IN ('ky', 'ru', 'en')", name="locale_known"),
+    )
+
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(32), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(256))
+    locale: Mapped[str] = mapped_column(String(2), default="ky")
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]
+
+    grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def login(self) -> str:
+        return self.email or self.phone or ""
+
+    def roles_in(self, municipality_id: int | None) -> set[str]:
+        """Roles held in one municipality, plus the national ones that apply everywhere."""
+        return {
+            g.role.value
+            for g in self.grants
+            if g.municipality_id is None or g.municipality_id == municipality_id
+        }
+
+    def has_role(self, role: Role | str, municipality_id: int | None = None) -> bool:
+        return str(role) in self.roles_in(municipality_id)
+
+    @property
+    def municipality_ids(self) -> set[int]:
+        return {g.municipality_id for g in self.grants if g.municipality_id is not None}
+
+    @property
+    def is_admin(self) -> bool:
+        return any(g.role == Role.ADMIN for g in self.grants)
+
+    def __repr__(self) -> str:
+        return f"<User {self.login}>"
+
+
+class RoleGrant(IdMixin, Base):
+    __tablename__ = "role_grant"
+    __table_args__ = (
+        UniqueConstraint("user_id", "municipality_id", "role"),
+        CheckConstraint(
+            "(role IN ('oversight', 'admin')) = (municipality_id IS NULL)",
+            name="national_roles_have_no_municipality",
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"))
+    municipality_id: Mapped[int | None] = mapped_column(
+        ForeignKey("municipality.id", ondelete="CASCADE")
+    )
+    role: Mapped[Role] = enum_column(Role)
+
+    user: Mapped[User] = relationship(back_populates="grants")
+    municipality: Mapped[Municipality | None] = relationship()

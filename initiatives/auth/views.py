@@ -1,0 +1,52 @@
+"""Login, logout. The session is renewed at login so a planted session id is useless."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from forms.auth import LoginForm
+from initiatives.auth import operations
+from initiatives.extensions import db
+from initiatives.i18n import _
+from initiatives.routes import local_redirect_target
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("competitions.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = operations.find_by_login(form.login.data)
+        if user is not None and user.active and user.check_password(form.password.data):
+            locale = session.get("locale")
+            session.clear()  # new session at login
+            if locale:
+                session["locale"] = locale
+            login_user(user, remember=form.remember.data)
+            operations.record_login(user)
+            db.session.commit()
+            return redirect(
+                local_redirect_target(request.args.get("next")) or url_for("competitions.dashboard")
+            )
+        form.password.errors.append(_("The login or the password is wrong."))
+        status = 400
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    locale = session.get("locale")
+    session.clear()
+    if locale:
+        session["locale"] = locale
+    flash(_("You have logged out."), "info")
+    return redirect(url_for("public.index"))

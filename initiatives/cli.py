@@ -1,0 +1,105 @@
+"""``flask --app initiatives ...`` commands: demo data, users, workflow diagrams."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from initiatives.auth import operations as accounts
+from initiatives.core.enums import Role
+from initiatives.extensions import db
+from initiatives.municipalities.models import Municipality
+from workflows import WORKFLOWS
+
+users = AppGroup("users", help="Manage user accounts.")
+workflows_cli = AppGroup("workflows", help="Inspect the lifecycle state machines.")
+
+
+@users.command("create")
+@click.option("--login", required=True, help="E-mail address or phone number.")
+@click.option("--name", "full_name", required=True, help="Full name.")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Repeat for several roles.",
+)
+@click.option("--municipality", "slug", help="Slug of the municipality for municipal roles.")
+@click.option("--locale", type=click.Choice(["ky", "ru", "en"]), default="ky")
+def create_user(login, full_name, password, roles, slug, locale):
+    """Create an account with roles, e.g. a specialist of one municipality."""
+    municipality_id = None
+    if slug:
+        municipality = db.session.scalar(select(Municipality).where(Municipality.slug == slug))
+        if municipality is None:
+            raise click.UsageError(f"no municipality with slug {slug!r}")
+        municipality_id = municipality.id
+    grants = [
+        (Role(r), None if Role(r) in (Role.OVERSIGHT, Role.ADMIN) else municipality_id)
+        for r in roles
+    ]
+    if any(m is None and r not in (Role.OVERSIGHT, Role.ADMIN) for r, m in grants):
+        raise click.UsageError("municipal roles need --municipality")
+    try:
+        user = accounts.create_user(
+            login=login, full_name=full_name, password=password, locale=locale, roles=grants
+        )
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"created user {user.id} ({user.login}) with roles: {', '.join(roles) or '-'}")
+
+
+@users.command("list")
+def list_users():
+    from initiatives.auth.models import User
+
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        grants = ", ".join(
+            f"{g.role.value}@{g.municipality.slug if g.municipality else '*'}" for g in user.grants
+        )
+        click.echo(f"{user.id:4}  {user.login:32}  {user.full_name:32}  {grants}")
+
+
+@workflows_cli.command("diagram")
+@click.argument("name", required=False, type=click.Choice(sorted(WORKFLOWS)))
+def diagram(name):
+    """Print the state machines as Mermaid state diagrams."""
+    for workflow in [WORKFLOWS[name]] if name else WORKFLOWS.values():
+        click.echo(
+            f"%% {workflow.name}: {len(list(workflow.states))} states, "
+            f"{len(workflow.transitions)} transitions"
+        )
+        click.echo(workflow.to_mermaid())
+        click.echo()
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has data.")
+def demo(if_empty):
+    """Load the demo municipality with a competition in every state and a user per role."""
+    from initiatives.demo.loader import DEMO_PASSWORD, load_demo
+
+    if if_empty and db.session.scalar(select(func.count(Municipality.id))):
+        click.echo("The database already has data; demo not loaded.")
+    else:
+        with click.progressbar(length=100, label="Loading demo data") as bar:
+            load_demo(progress=bar.update)
+        db.session.commit()
+        click.echo("Demo data loaded.")
+    from initiatives.demo.loader import DEMO_LOGINS
+
+    click.echo(f"\nDemo logins (password for all: {DEMO_PASSWORD}):")
+    for login, what in DEMO_LOGINS:
+        click.echo(f"  {login:28} {what}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(users)
+    app.cli.add_command(workflows_cli)
+    app.cli.add_command(demo)

@@ -1,0 +1,64 @@
+"""select() builders for competitions, scoped by who is asking."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, or_, select
+from sqlalchemy.orm import selectinload
+
+from initiatives.applications.models import Application
+from initiatives.auth.models import User
+from initiatives.competitions.models import CommissionSeat, Competition
+from initiatives.core.enums import Role
+
+PUBLIC_STATES = (
+    "announced",
+    "applications_closed",
+    "screening",
+    "scoring",
+    "results_approved",
+    "winners_announced",
+    "implementation",
+    "closed",
+    "cancelled",
+    "failed",
+)
+
+
+def _loaded(stmt: Select) -> Select:
+    """Everything the workflow guards read, loaded in a constant number of queries."""
+    return stmt.options(
+        selectinload(Competition.municipality),
+        selectinload(Competition.funding_sources),
+        selectinload(Competition.seats).selectinload(CommissionSeat.user),
+        selectinload(Competition.criteria),
+        selectinload(Competition.meetings),
+        selectinload(Competition.applications).selectinload(Application.conflicts),
+        selectinload(Competition.applications).selectinload(Application.score_sheets),
+    )
+
+
+def visible_to(user: User) -> Select:
+    """Competitions a user works on: their municipality's for staff, all for oversight and
+    administrators, the ones they sit on for commission members."""
+    stmt = select(Competition).order_by(Competition.year.desc(), Competition.id.desc())
+    national = any(g.role in (Role.ADMIN, Role.OVERSIGHT) for g in user.grants)
+    if national:
+        return _loaded(stmt)
+    staff_of = [g.municipality_id for g in user.grants if g.role in (Role.SPECIALIST, Role.HEAD)]
+    seated = select(CommissionSeat.competition_id).where(CommissionSeat.user_id == user.id)
+    return _loaded(
+        stmt.where(or_(Competition.municipality_id.in_(staff_of), Competition.id.in_(seated)))
+    )
+
+
+def public() -> Select:
+    return (
+        select(Competition)
+        .where(Competition.state.in_(PUBLIC_STATES))
+        .options(selectinload(Competition.municipality))
+        .order_by(Competition.announced_at.desc())
+    )
+
+
+def one_for(user: User, competition_id: int) -> Select:
+    return visible_to(user).where(Competition.id == competition_id)

@@ -1,0 +1,1 @@
+"""Pieces every feature folder shares: the declarative base, column types, time helpers."""

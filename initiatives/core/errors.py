@@ -1,0 +1,18 @@
+"""Errors every feature's operations may raise; each becomes a 4xx page, never a 500."""
+
+from __future__ import annotations
+
+from workflows.i18n import Reason
+
+
+class Refused(Exception):
+    """An operation refused for a reason the user must read (a 409 page or a form error).
+
+    Carries an untranslated ``Reason`` so the message reaches the user in their language.
+    """
+
+    status = 409
+
+    def __init__(self, message: str, **params):
+        self.reason = Reason(message, params)
+        super().__init__(self.reason.format())

@@ -1,0 +1,1 @@
+"""Demo data and the builder that carries a competition through its lifecycle."""

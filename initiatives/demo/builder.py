@@ -1,0 +1,367 @@
+"""Carry a competition to any state by firing the real steps, on a timeline.
+
+The demo and the tests share this: a competition "in scoring" here got there through the
+same guards, documents and audit events a real one does. ``T0`` is the moment of the
+announcement; every step happens at a fixed offset from it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from initiatives.applications import operations as applications
+from initiatives.competitions import operations as competitions
+from initiatives.core.enums import (
+    Channel,
+    MeetingPurpose,
+    SeatCategory,
+    SeatRole,
+    SourceKind,
+)
+from initiatives.grants import operations as grants
+from initiatives.lifecycle.operations import fire
+from initiatives.scoring import operations as scoring
+from workflows import COMPETITION
+
+ORDER = [s.value for s in COMPETITION.states if s.value not in ("cancelled", "failed")]
+DAY = timedelta(days=1)
+
+
+@dataclass
+class Cast:
+    """Who does what: the office, the commission's users, the applicants."""
+
+    specialist: object
+    head: object
+    members: list  # users for the five seats: chair, secretary, then members
+    applicants: list
+
+
+@dataclass
+class Proposal:
+    title: str
+    topic: str
+    village: str
+    local: Decimal
+    donor: Decimal
+    labour: Decimal
+    participants: dict
+    scores: int  # the points every member gives on every criterion
+    applicant_kind: str = "group"
+    lines: list = field(default_factory=list)
+
+
+ZERO = Decimal("0")
+
+
+def at(t0: datetime, days: float) -> datetime:
+    return t0 + timedelta(days=days)
+
+
+def new_competition(
+    municipality,
+    cast: Cast,
+    t0: datetime,
+    *,
+    title: dict,
+    year: int,
+    local_budget: Decimal,
+    donor_pool: Decimal | None = None,
+    max_grant: Decimal,
+    min_own_share: Decimal,
+    priorities: list[str],
+    required_documents: list[str],
+):
+    c = competitions.create_competition(
+        municipality,
+        year,
+        cast.specialist,
+        at=at(t0, -20),
+        title_ky=title["ky"],
+        title_ru=title["ru"],
+        title_en=title["en"],
+        text_ky=title.get("text_ky", ""),
+        text_ru=title.get("text_ru", ""),
+        text_en=title.get("text_en", ""),
+        priorities=priorities,
+        required_documents=required_documents,
+        max_grant=max_grant,
+        min_own_share=min_own_share,
+        opens_at=t0,
+        submission_deadline=at(t0, 21),
+        implementation_deadline=at(t0, 90),
+        report_deadline=at(t0, 120),
+    )
+    competitions.add_funding_source(
+        c,
+        cast.specialist,
+        kind=SourceKind.LOCAL_BUDGET,
+        name="Жергиликтүү бюджет / Местный бюджет",
+        amount=local_budget,
+        decision_number="226",
+        decision_date=date(t0.year - 1, 12, 28),
+        budget_line="2821 — local initiatives",
+        at=at(t0, -16),
+    )
+    if donor_pool:
+        competitions.add_funding_source(
+            c,
+            cast.specialist,
+            kind=SourceKind.DONOR,
+            name="Donor project pool",
+            amount=donor_pool,
+            conditions="up to 25,000 som per winner, sports and culture equipment",
+            per_winner_cap=Decimal("25000"),
+            at=at(t0, -16),
+        )
+    return c
+
+
+def seat_commission(c, cast: Cast, t0: datetime) -> None:
+    roles = [SeatRole.CHAIR, SeatRole.SECRETARY, SeatRole.MEMBER, SeatRole.MEMBER, SeatRole.MEMBER]
+    categories = [
+        SeatCategory.DEPUTY,
+        SeatCategory.AO_STAFF,
+        SeatCategory.DEPUTY,
+        SeatCategory.COMMUNITY,
+        SeatCategory.COMMUNITY,
+    ]
+    for user, role, category in zip(cast.members, roles, categories, strict=True):
+        competitions.add_seat(
+            c, cast.specialist, user=user, seat_role=role, category=category, at=at(t0, -12)
+        )
+    competitions.record_commission_order(
+        c, cast.head, number=f"{c.year}-17", on=at(t0, -11).date(), at=at(t0, -11)
+    )
+
+
+def draft_application(c, applicant, p: Proposal, t0: datetime, *, paper_by=None):
+    a = applications.start_draft(
+        c,
+        paper_by or applicant,
+        owner=None if paper_by else applicant,
+        channel=Channel.PAPER if paper_by else Channel.ONLINE,
+        at=at(t0, 3),
+        applicant_kind=p.applicant_kind,
+        applicant_name=applicant.full_name,
+        contact_phone=applicant.phone or "",
+        contact_email=applicant.email or "",
+        village=p.village,
+        title=p.title,
+        priority_topic=p.topic,
+        problem="Балдар жана жаштар үчүн иш-чаралар жетишсиз.",
+        goal="Коомчулукту бириктирүү жана балдардын бош убактысын уюштуруу.",
+        sustainability="The equipment stays with the school and the youth centre.",
+        expected_participants=p.participants,
+        received_at=at(t0, 4) if paper_by else None,
+    )
+    lines = p.lines or [
+        {
+            "item": "Prizes, certificates, medals",
+            "unit": "set",
+            "quantity": 1,
+            "unit_price": p.local,
+            "local_amount": p.local,
+        },
+        {
+            "item": "Equipment and costumes",
+            "unit": "set",
+            "quantity": 1,
+            "unit_price": p.donor,
+            "partner_amount": p.donor,
+        },
+        {
+            "item": "Organising work of the initiative group",
+            "unit": "days",
+            "quantity": 10,
+            "unit_price": p.labour / 10,
+            "labour_amount": p.labour,
+        },
+    ]
+    applications.set_budget_lines(a, paper_by or applicant, lines, at=at(t0, 3))
+    applications.set_activities(
+        a,
+        paper_by or applicant,
+        [
+            {
+                "description": "Preparation and invitations",
+                "responsible": applicant.full_name,
+                "starts_on": at(t0, 40).date(),
+                "ends_on": at(t0, 50).date(),
+            },
+            {
+                "description": "Events in the villages",
+                "responsible": applicant.full_name,
+                "starts_on": at(t0, 50).date(),
+                "ends_on": at(t0, 85).date(),
+            },
+        ],
+        at=at(t0, 3),
+    )
+    for doc_type in c.required_documents:
+        applications.attach(
+            a,
+            paper_by or applicant,
+            doc_type=doc_type,
+            filename=f"{doc_type}.pdf",
+            content_type="application/pdf",
+            content=f"%PDF-1.4 demo {doc_type} {p.title}".encode(),
+            at=at(t0, 3),
+        )
+    return a
+
+
+def advance(
+    c,
+    cast: Cast,
+    t0: datetime,
+    target: str,
+    proposals: list[tuple[object, Proposal]],
+    *,
+    paper: int | None = None,
+    rejected: int | None = None,
+) -> None:
+    """Fire the steps from draft up to ``target`` (a state of ORDER), on the timeline."""
+    goal = ORDER.index(target)
+
+    def reached(state: str) -> bool:
+        return ORDER.index(state) <= goal
+
+    if not reached("funded"):
+        return
+    fire(c, "allocate_budget", cast.specialist, now=at(t0, -15))
+    if not reached("commission_formed"):
+        return
+    seat_commission(c, cast, t0)
+    fire(c, "form_commission", cast.head, now=at(t0, -10))
+    if not reached("announced"):
+        return
+    fire(c, "announce", cast.specialist, now=t0)
+    apps = []
+    for i, (applicant, p) in enumerate(proposals):
+        a = draft_application(c, applicant, p, t0, paper_by=cast.specialist if i == paper else None)
+        fire(a, "submit", cast.specialist if i == paper else applicant, now=at(t0, 5 + i))
+        apps.append((a, p))
+    if not reached("applications_closed"):
+        return
+    fire(c, "close_applications", cast.specialist, now=at(t0, 22))
+    if not reached("screening"):
+        return
+    secretary = cast.members[1]
+    fire(c, "start_screening", secretary, now=at(t0, 23))
+    for i, (a, _p) in enumerate(apps):
+        if i == rejected:
+            fire(
+                a,
+                "reject",
+                secretary,
+                now=at(t0, 24),
+                reason="The initiative group is registered outside the ayil aimak.",
+            )
+        else:
+            fire(a, "admit", secretary, now=at(t0, 24))
+    if not reached("scoring"):
+        return
+    fire(c, "finish_screening", secretary, now=at(t0, 25))
+    admitted = [(a, p) for a, p in apps if a.state == "admitted"]
+    for a, p in admitted:
+        for seat in c.seats:
+            scoring.declare_conflict(seat, a, seat.user, has_conflict=False, at=at(t0, 27))
+            sheet = scoring.save_sheet(
+                seat, a, seat.user, {k.id: (p.scores, "") for k in c.criteria}, at=at(t0, 28)
+            )
+            scoring.submit_sheet(sheet, seat.user, at=at(t0, 29))
+        fire(a, "mark_scored", secretary, now=at(t0, 30))
+    if not reached("results_approved"):
+        return
+    chair = cast.members[0]
+    left = c.local_budget_amount
+    donor = next((s for s in c.funding_sources if s.kind == SourceKind.DONOR), None)
+    for a, p in sorted(admitted, key=lambda ap: -ap[1].scores):
+        if a.requested_amount <= left:
+            fire(a, "award", chair, now=at(t0, 32), amount=a.requested_amount)
+            left -= a.requested_amount
+            if donor is not None and p.donor:
+                scoring.set_partner_share(a, donor, chair, p.donor, at=at(t0, 32))
+        else:
+            fire(a, "not_award", chair, now=at(t0, 32))
+    present = {s.id for s in c.seats}
+    scoring.record_meeting(
+        c,
+        secretary,
+        purpose=MeetingPurpose.RESULTS,
+        held_at=at(t0, 33),
+        place="Ayil okmotu, meeting room",
+        present=present,
+        motions=[
+            {
+                "kind": "approve",
+                "text": "Approve the ranking and the winners",
+                "votes": dict.fromkeys(present, "for"),
+            }
+        ],
+        at=at(t0, 33),
+    )
+    fire(c, "approve_results", chair, now=at(t0, 34))
+    if not reached("winners_announced"):
+        return
+    fire(
+        c,
+        "announce_winners",
+        cast.head,
+        now=at(t0, 36),
+        decision_number=f"{c.year}-42",
+        decision_date=at(t0, 36).date(),
+    )
+    winners = [(a, p) for a, p in admitted if a.state == "awarded"]
+    for n, (a, _p) in enumerate(winners, start=1):
+        grants.record_agreement(
+            a,
+            cast.specialist,
+            number=f"{c.year}/{n}",
+            signed_on=at(t0, 38).date(),
+            at=at(t0, 38),
+            obligations="Organising work of the initiative group",
+        )
+        fire(a, "sign_agreement", cast.specialist, now=at(t0, 38))
+    if not reached("implementation"):
+        return
+    fire(c, "start_implementation", cast.specialist, now=at(t0, 40))
+    for n, (a, _p) in enumerate(winners, start=1):
+        fire(a, "begin_implementation", cast.specialist, now=at(t0, 40))
+        grants.record_payment(
+            a.agreement,
+            cast.specialist,
+            paid_on=at(t0, 41).date(),
+            amount=a.awarded_amount,
+            order_number=f"PO-{c.year}-{n}",
+            at=at(t0, 41),
+        )
+    if not reached("closed"):
+        return
+    for a, p in winners:
+        owner = a.owner or cast.specialist
+        grants.fill_report(
+            a,
+            owner,
+            results_text="All planned events took place.",
+            participants=p.participants,
+            activities_done={act.id: True for act in a.activities},
+            spending=[
+                {
+                    "budget_line_id": b.id,
+                    "item": b.item,
+                    "source": "local",
+                    "planned": b.local_amount,
+                    "actual": b.local_amount,
+                }
+                for b in a.budget_lines
+                if b.local_amount
+            ],
+            at=at(t0, 95),
+        )
+        fire(a, "submit_report", owner, now=at(t0, 96))
+        fire(a, "accept_report", cast.specialist, now=at(t0, 100))
+    fire(c, "close", cast.specialist, now=at(t0, 125))

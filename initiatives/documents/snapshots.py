@@ -1,0 +1,195 @@
+"""Frozen snapshots: everything a document shows, as plain JSON, taken at its step.
+
+Rendering (reports/) reads only these dictionaries, never live tables, so a protocol always
+shows what was true when it was made. Personal data (ID numbers, phones, addresses) is left
+out of every snapshot except the applicant's own receipt and agreement, which are not public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+
+from initiatives.applications.models import Application
+from initiatives.competitions.models import Competition
+from initiatives.core.enums import DocumentKind
+
+SnapshotBuilder = Callable[[object, dict], dict]
+
+# Documents that carry personal data and so are never public.
+PRIVATE_KINDS = {
+    DocumentKind.RECEIPT,
+    DocumentKind.GRANT_AGREEMENT,
+    DocumentKind.CONFLICT_DECLARATION,
+}
+
+
+def money(value: Decimal | None) -> str | None:
+    return None if value is None else f"{value:.2f}"
+
+
+def when(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def municipality_part(c: Competition) -> dict:
+    m = c.municipality
+    return {
+        "id": m.id,
+        "name_ky": m.name_ky,
+        "name_ru": m.name_ru,
+        "name_en": m.name_en,
+        "region": m.region,
+        "district": m.district,
+        "languages": m.document_languages,
+    }
+
+
+def competition_part(c: Competition) -> dict:
+    return {
+        "id": c.id,
+        "year": c.year,
+        "state": c.state,
+        "title": {"ky": c.title_ky, "ru": c.title_ru, "en": c.title_en},
+        "max_grant": money(c.max_grant),
+        "min_own_share": money(c.min_own_share),
+        "priorities": list(c.priorities or []),
+        "required_documents": list(c.required_documents or []),
+        "opens_at": when(c.opens_at),
+        "submission_deadline": when(c.submission_deadline),
+        "implementation_deadline": when(c.implementation_deadline),
+        "report_deadline": when(c.report_deadline),
+        "sources": [
+            {
+                "kind": s.kind.value,
+                "name": s.name,
+                "amount": money(s.amount),
+                "decision_number": s.decision_number,
+                "decision_date": when(s.decision_date),
+                "budget_line": s.budget_line,
+                "conditions": s.conditions,
+                "per_winner_cap": money(s.per_winner_cap),
+            }
+            for s in c.funding_sources
+        ],
+        "local_budget": money(c.local_budget_amount),
+        "total_money": money(c.total_money),
+    }
+
+
+def commission_part(c: Competition) -> dict:
+    return {
+        "order_number": c.order_number,
+        "order_date": when(c.order_date),
+        "seats": [
+            {
+                "id": s.id,
+                "name": s.name,
+                "position": s.position,
+                "role": s.seat_role.value,
+                "category": s.category.value,
+            }
+            for s in c.seats
+        ],
+    }
+
+
+def criteria_part(c: Competition) -> list[dict]:
+    return [
+        {
+            "id": k.id,
+            "position": k.position,
+            "title": {"ky": k.title_ky, "ru": k.title_ru, "en": k.title_en},
+            "scale": [k.scale_min, k.scale_max],
+            "weight": money(k.weight),
+        }
+        for k in c.criteria
+    ]
+
+
+def application_public_part(a: Application) -> dict:
+    """What anyone may read about an application: no personal data."""
+    return {
+        "id": a.id,
+        "number": a.number,
+        "code": a.public_code,
+        "state": a.state,
+        "channel": a.channel.value,
+        "applicant_kind": a.applicant_kind.value,
+        "applicant_name": a.applicant_name if a.applicant_kind.value != "individual" else None,
+        "organisation": a.organisation_name,
+        "village": a.village,
+        "title": a.title,
+        "initiative_kind": a.initiative_kind.value,
+        "priority_topic": a.priority_topic,
+        "submitted_at": when(a.submitted_at),
+        "requested": money(a.requested_amount),
+        "own_amount": money(a.own_amount),
+        "own_share": money(a.own_share),
+        "total_budget": money(a.total_budget),
+        "awarded": money(a.awarded_amount),
+        "expected_participants": dict(a.expected_participants or {}),
+    }
+
+
+def application_full_part(a: Application) -> dict:
+    """For the applicant's own documents (receipt, agreement), which are never public."""
+    part = application_public_part(a)
+    part.update(
+        applicant_name=a.applicant_name,
+        contact_phone=a.contact_phone,
+        contact_email=a.contact_email,
+        address=a.address,
+        problem=a.problem,
+        goal=a.goal,
+        received_at=when(a.received_at),
+        attachments=[{"doc_type": x.doc_type, "filename": x.filename} for x in a.attachments],
+        budget_lines=[
+            {
+                "item": b.item,
+                "unit": b.unit,
+                "quantity": money(b.quantity),
+                "unit_price": money(b.unit_price),
+                "total": money(b.total),
+                "local": money(b.local_amount),
+                "own": money(b.own_amount),
+                "in_kind": money(b.in_kind_amount),
+                "labour": money(b.labour_amount),
+                "partners": money(b.partner_amount),
+            }
+            for b in a.budget_lines
+        ],
+    )
+    return part
+
+
+def for_competition(c: Competition, data: dict) -> dict:
+    snap = {"municipality": municipality_part(c), "competition": competition_part(c)}
+    snap["commission"] = commission_part(c)
+    snap["criteria"] = criteria_part(c)
+    submitted = [a for a in c.applications if a.number is not None]
+    snap["applications"] = [application_public_part(a) for a in submitted]
+    snap["decision"] = {"number": c.decision_number, "date": when(c.decision_date)}
+    snap["reason"] = data.get("reason") or c.cancel_reason
+    return snap
+
+
+def for_application(a: Application, data: dict) -> dict:
+    c = a.competition
+    return {
+        "municipality": municipality_part(c),
+        "competition": {
+            "id": c.id,
+            "year": c.year,
+            "title": {"ky": c.title_ky, "ru": c.title_ru, "en": c.title_en},
+        },
+        "application": application_full_part(a),
+        "reason": data.get("reason"),
+    }
+
+
+def build(subject, kind: DocumentKind, data: dict) -> dict:
+    builder = for_application if isinstance(subject, Application) else for_competition
+    snap = builder(subject, data)
+    snap["kind"] = kind.value
+    return snap

@@ -1,0 +1,75 @@
+"""Every error is a page with a reason in the user's language, never a stack trace."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+from initiatives.core.errors import Refused
+from initiatives.extensions import db
+from initiatives.i18n import _, explain
+from initiatives.lifecycle.errors import NotPermitted
+from workflows import GuardsFailed, InvalidTrigger
+from workflows.i18n import N_
+
+TITLES = {  # marked for extraction; translated when shown
+    400: N_("The request could not be understood"),
+    403: N_("You may not do this"),
+    404: N_("Not found"),
+    405: N_("Not allowed here"),
+    409: N_("This step cannot be taken now"),
+    413: N_("The file is too large"),
+    429: N_("Too many attempts"),
+    500: N_("Something went wrong on our side"),
+}
+
+
+def _page(status: int, reasons: list[str] | None = None, description: str | None = None):
+    return (
+        render_template(
+            "errors/error.html",
+            status=status,
+            title=_(TITLES.get(status, TITLES[400])),
+            reasons=reasons or [],
+            description=description,
+        ),
+        status,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        db.session.rollback()
+        return _page(exc.code or 400, description=_describe(exc))
+
+    @app.errorhandler(InvalidTrigger)
+    def invalid_trigger(exc: InvalidTrigger):
+        db.session.rollback()
+        return _page(409, [_("this step is not possible in the current state")])
+
+    @app.errorhandler(GuardsFailed)
+    def guards_failed(exc: GuardsFailed):
+        db.session.rollback()
+        return _page(409, [explain(r) for r in exc.reasons])
+
+    @app.errorhandler(NotPermitted)
+    def not_permitted(exc: NotPermitted):
+        db.session.rollback()
+        return _page(403, [_("your role does not allow this step")])
+
+    @app.errorhandler(Refused)
+    def refused(exc: Refused):
+        db.session.rollback()
+        return _page(exc.status, [explain(exc.reason)])
+
+    @app.errorhandler(StaleDataError)
+    def stale(exc: StaleDataError):
+        db.session.rollback()
+        return _page(409, [_("someone else changed this record meanwhile; reload the page")])
+
+
+def _describe(exc: HTTPException) -> str | None:
+    """Only our own translated descriptions are shown; Werkzeug's are English."""
+    return getattr(exc, "user_message", None)

@@ -1,0 +1,32 @@
+"""Languages: Kyrgyz first, then Russian and English; times shown in Asia/Bishkek.
+
+The chosen language is remembered in the session and, for a logged-in user, on the account.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, request, session
+from flask_babel import gettext, lazy_gettext
+from flask_login import current_user
+
+from workflows.i18n import Reason
+
+_ = gettext
+_l = lazy_gettext
+
+LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
+
+
+def select_locale() -> str:
+    languages = current_app.config["LANGUAGES"]
+    chosen = session.get("locale")
+    if chosen in languages:
+        return chosen
+    if current_user and current_user.is_authenticated and current_user.locale in languages:
+        return current_user.locale
+    return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
+
+
+def explain(reason: Reason) -> str:
+    """A workflow's untranslated reason, in the user's language."""
+    return reason.format(gettext)

@@ -1,0 +1,67 @@
+"""Every table, imported in one place so relationships resolve and Alembic sees them all."""
+
+from initiatives.applications.models import (
+    Activity,
+    Application,
+    Attachment,
+    BudgetLine,
+    ScreeningDecision,
+)
+from initiatives.audit.models import AuditEvent
+from initiatives.auth.models import RoleGrant, User
+from initiatives.competitions.models import (
+    CommissionSeat,
+    Competition,
+    Criterion,
+    FundingSource,
+)
+from initiatives.documents.models import Document, DocumentCounter
+from initiatives.grants.models import (
+    Agreement,
+    ImplementationReport,
+    Payment,
+    ReportActivity,
+    ReportSpending,
+)
+from initiatives.municipalities.models import Municipality
+from initiatives.scoring.models import (
+    Attendance,
+    AwardShare,
+    ConflictDeclaration,
+    Meeting,
+    Motion,
+    Score,
+    ScoreSheet,
+    Vote,
+)
+
+__all__ = [
+    "Activity",
+    "Agreement",
+    "Application",
+    "Attachment",
+    "Attendance",
+    "AuditEvent",
+    "AwardShare",
+    "BudgetLine",
+    "CommissionSeat",
+    "Competition",
+    "ConflictDeclaration",
+    "Criterion",
+    "Document",
+    "DocumentCounter",
+    "FundingSource",
+    "ImplementationReport",
+    "Meeting",
+    "Motion",
+    "Municipality",
+    "Payment",
+    "ReportActivity",
+    "ReportSpending",
+    "RoleGrant",
+    "Score",
+    "ScoreSheet",
+    "ScreeningDecision",
+    "User",
+    "Vote",
+]

@@ -1,0 +1,59 @@
+"""What every page shares: the language switch, template helpers, security headers."""
+
+from __future__ import annotations
+
+from flask import Flask, abort, redirect, request, session, url_for
+from flask_babel import format_datetime, format_decimal, get_locale
+from flask_login import current_user
+
+from initiatives.auth import operations as accounts
+from initiatives.extensions import db
+from initiatives.i18n import LANGUAGE_NAMES, _, explain
+from initiatives.routes import local_redirect_target
+from workflows import ApplicationState, CompetitionState
+
+
+def money(value) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0.00") + " " + _("som")
+
+
+def register(app: Flask) -> None:
+    @app.post("/language/<code>")
+    def set_language(code: str):
+        if code not in app.config["LANGUAGES"]:
+            abort(404)
+        session["locale"] = code
+        if current_user.is_authenticated:
+            accounts.set_locale(current_user, code)
+            db.session.commit()
+        return redirect(local_redirect_target(request.form.get("next")) or url_for("public.index"))
+
+    @app.context_processor
+    def helpers():
+        return {
+            "locale": str(get_locale()),
+            "explain": explain,
+            "language_names": LANGUAGE_NAMES,
+            "money": money,
+            "datetime": lambda v, f="medium": format_datetime(v, f) if v else "—",
+            "state_titles": {s.value: s.title for s in CompetitionState},
+            "app_state_titles": {s.value: s.title for s in ApplicationState},
+            "app_state_public": {s.value: s.public_title for s in ApplicationState},
+        }
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; "
+            "form-action 'self'; base-uri 'none'",
+        )
+        if app.config["PRODUCTION"]:
+            response.headers.setdefault(
+                "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+            )
+        return response
