@@ -213,86 +213,105 @@ def draft_application(c, applicant, p: Proposal, t0: datetime, *, paper_by=None)
     return a
 
 
-def advance(
-    c,
-    cast: Cast,
-    t0: datetime,
-    target: str,
-    proposals: list[tuple[object, Proposal]],
-    *,
-    paper: int | None = None,
-    rejected: int | None = None,
-) -> None:
-    """Fire the steps from draft up to ``target`` (a state of ORDER), on the timeline."""
-    goal = ORDER.index(target)
+@dataclass
+class Run:
+    """One competition being carried along its timeline, with its applications."""
 
-    def reached(state: str) -> bool:
-        return ORDER.index(state) <= goal
+    c: object
+    cast: Cast
+    t0: datetime
+    proposals: list  # (applicant user, Proposal)
+    paper: int | None = None  # index of the proposal brought on paper
+    rejected: int | None = None  # index of the proposal rejected at screening
+    apps: list = field(default_factory=list)  # (Application, Proposal)
 
-    if not reached("funded"):
-        return
-    fire(c, "allocate_budget", cast.specialist, now=at(t0, -15))
-    if not reached("commission_formed"):
-        return
-    seat_commission(c, cast, t0)
-    fire(c, "form_commission", cast.head, now=at(t0, -10))
-    if not reached("announced"):
-        return
-    fire(c, "announce", cast.specialist, now=t0)
-    apps = []
-    for i, (applicant, p) in enumerate(proposals):
-        a = draft_application(c, applicant, p, t0, paper_by=cast.specialist if i == paper else None)
-        fire(a, "submit", cast.specialist if i == paper else applicant, now=at(t0, 5 + i))
-        apps.append((a, p))
-    if not reached("applications_closed"):
-        return
-    fire(c, "close_applications", cast.specialist, now=at(t0, 22))
-    if not reached("screening"):
-        return
-    secretary = cast.members[1]
-    fire(c, "start_screening", secretary, now=at(t0, 23))
-    for i, (a, _p) in enumerate(apps):
-        if i == rejected:
+    @property
+    def secretary(self):
+        return self.cast.members[1]
+
+    @property
+    def chair(self):
+        return self.cast.members[0]
+
+    def admitted(self):
+        return [(a, p) for a, p in self.apps if a.state not in ("rejected", "withdrawn")]
+
+    def winners(self):
+        return [(a, p) for a, p in self.apps if a.awarded_amount is not None]
+
+
+def step_allocate_budget(r: Run) -> None:
+    fire(r.c, "allocate_budget", r.cast.specialist, now=at(r.t0, -15))
+
+
+def step_form_commission(r: Run) -> None:
+    if not r.c.seats:
+        seat_commission(r.c, r.cast, r.t0)
+    fire(r.c, "form_commission", r.cast.head, now=at(r.t0, -10))
+
+
+def step_announce(r: Run) -> None:
+    fire(r.c, "announce", r.cast.specialist, now=r.t0)
+    for i, (applicant, p) in enumerate(r.proposals):
+        clerk = r.cast.specialist if i == r.paper else None
+        a = draft_application(r.c, applicant, p, r.t0, paper_by=clerk)
+        fire(a, "submit", clerk or applicant, now=at(r.t0, 5 + i))
+        r.apps.append((a, p))
+
+
+def step_close_applications(r: Run) -> None:
+    fire(r.c, "close_applications", r.cast.specialist, now=at(r.t0, 22))
+
+
+def step_start_screening(r: Run) -> None:
+    fire(r.c, "start_screening", r.secretary, now=at(r.t0, 23))
+    for i, (a, _p) in enumerate(r.apps):
+        if i == r.rejected:
             fire(
                 a,
                 "reject",
-                secretary,
-                now=at(t0, 24),
+                r.secretary,
+                now=at(r.t0, 24),
                 reason="The initiative group is registered outside the ayil aimak.",
             )
         else:
-            fire(a, "admit", secretary, now=at(t0, 24))
-    if not reached("scoring"):
-        return
-    fire(c, "finish_screening", secretary, now=at(t0, 25))
-    admitted = [(a, p) for a, p in apps if a.state == "admitted"]
-    for a, p in admitted:
-        for seat in c.seats:
-            scoring.declare_conflict(seat, a, seat.user, has_conflict=False, at=at(t0, 27))
-            sheet = scoring.save_sheet(
-                seat, a, seat.user, {k.id: (p.scores, "") for k in c.criteria}, at=at(t0, 28)
-            )
-            scoring.submit_sheet(sheet, seat.user, at=at(t0, 29))
-        fire(a, "mark_scored", secretary, now=at(t0, 30))
-    if not reached("results_approved"):
-        return
-    chair = cast.members[0]
-    left = c.local_budget_amount
+            fire(a, "admit", r.secretary, now=at(r.t0, 24))
+
+
+def step_finish_screening(r: Run) -> None:
+    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    for a, p in r.admitted():
+        score_sheets(r, a, p)
+        fire(a, "mark_scored", r.secretary, now=at(r.t0, 30))
+
+
+def score_sheets(r: Run, a, p: Proposal) -> None:
+    """Every member declares no conflict and submits a sheet of ``p.scores`` points."""
+    for seat in r.c.seats:
+        scoring.declare_conflict(seat, a, seat.user, has_conflict=False, at=at(r.t0, 27))
+        values = {k.id: (p.scores, "") for k in r.c.criteria}
+        sheet = scoring.save_sheet(seat, a, seat.user, values, at=at(r.t0, 28))
+        scoring.submit_sheet(sheet, seat.user, at=at(r.t0, 29))
+
+
+def step_approve_results(r: Run) -> None:
+    """Award down the ranking while the local money lasts, vote, approve."""
+    c, left = r.c, r.c.local_budget_amount
     donor = next((s for s in c.funding_sources if s.kind == SourceKind.DONOR), None)
-    for a, p in sorted(admitted, key=lambda ap: -ap[1].scores):
+    for a, p in sorted(r.admitted(), key=lambda ap: -ap[1].scores):
         if a.requested_amount <= left:
-            fire(a, "award", chair, now=at(t0, 32), amount=a.requested_amount)
+            fire(a, "award", r.chair, now=at(r.t0, 32), amount=a.requested_amount)
             left -= a.requested_amount
             if donor is not None and p.donor:
-                scoring.set_partner_share(a, donor, chair, p.donor, at=at(t0, 32))
+                scoring.set_partner_share(a, donor, r.chair, p.donor, at=at(r.t0, 32))
         else:
-            fire(a, "not_award", chair, now=at(t0, 32))
+            fire(a, "not_award", r.chair, now=at(r.t0, 32))
     present = {s.id for s in c.seats}
     scoring.record_meeting(
         c,
-        secretary,
+        r.secretary,
         purpose=MeetingPurpose.RESULTS,
-        held_at=at(t0, 33),
+        held_at=at(r.t0, 33),
         place="Ayil okmotu, meeting room",
         present=present,
         motions=[
@@ -302,66 +321,96 @@ def advance(
                 "votes": dict.fromkeys(present, "for"),
             }
         ],
-        at=at(t0, 33),
+        at=at(r.t0, 33),
     )
-    fire(c, "approve_results", chair, now=at(t0, 34))
-    if not reached("winners_announced"):
-        return
+    fire(c, "approve_results", r.chair, now=at(r.t0, 34))
+
+
+def step_announce_winners(r: Run) -> None:
+    c = r.c
     fire(
         c,
         "announce_winners",
-        cast.head,
-        now=at(t0, 36),
+        r.cast.head,
+        now=at(r.t0, 36),
         decision_number=f"{c.year}-42",
-        decision_date=at(t0, 36).date(),
+        decision_date=at(r.t0, 36).date(),
     )
-    winners = [(a, p) for a, p in admitted if a.state == "awarded"]
-    for n, (a, _p) in enumerate(winners, start=1):
+    for n, (a, _p) in enumerate(r.winners(), start=1):
         grants.record_agreement(
             a,
-            cast.specialist,
+            r.cast.specialist,
             number=f"{c.year}/{n}",
-            signed_on=at(t0, 38).date(),
-            at=at(t0, 38),
+            signed_on=at(r.t0, 38).date(),
+            at=at(r.t0, 38),
             obligations="Organising work of the initiative group",
         )
-        fire(a, "sign_agreement", cast.specialist, now=at(t0, 38))
-    if not reached("implementation"):
-        return
-    fire(c, "start_implementation", cast.specialist, now=at(t0, 40))
-    for n, (a, _p) in enumerate(winners, start=1):
-        fire(a, "begin_implementation", cast.specialist, now=at(t0, 40))
+        fire(a, "sign_agreement", r.cast.specialist, now=at(r.t0, 38))
+
+
+def step_start_implementation(r: Run) -> None:
+    fire(r.c, "start_implementation", r.cast.specialist, now=at(r.t0, 40))
+    for n, (a, _p) in enumerate(r.winners(), start=1):
+        fire(a, "begin_implementation", r.cast.specialist, now=at(r.t0, 40))
         grants.record_payment(
             a.agreement,
-            cast.specialist,
-            paid_on=at(t0, 41).date(),
+            r.cast.specialist,
+            paid_on=at(r.t0, 41).date(),
             amount=a.awarded_amount,
-            order_number=f"PO-{c.year}-{n}",
-            at=at(t0, 41),
+            order_number=f"PO-{r.c.year}-{n}",
+            at=at(r.t0, 41),
         )
-    if not reached("closed"):
-        return
-    for a, p in winners:
-        owner = a.owner or cast.specialist
-        grants.fill_report(
-            a,
-            owner,
-            results_text="All planned events took place.",
-            participants=p.participants,
-            activities_done={act.id: True for act in a.activities},
-            spending=[
-                {
-                    "budget_line_id": b.id,
-                    "item": b.item,
-                    "source": "local",
-                    "planned": b.local_amount,
-                    "actual": b.local_amount,
-                }
-                for b in a.budget_lines
-                if b.local_amount
-            ],
-            at=at(t0, 95),
-        )
-        fire(a, "submit_report", owner, now=at(t0, 96))
-        fire(a, "accept_report", cast.specialist, now=at(t0, 100))
-    fire(c, "close", cast.specialist, now=at(t0, 125))
+
+
+def fill_report(r: Run, a, p: Proposal, *, day: float = 95) -> None:
+    grants.fill_report(
+        a,
+        a.owner or r.cast.specialist,
+        results_text="All planned events took place.",
+        participants=p.participants,
+        activities_done={act.id: True for act in a.activities},
+        spending=[
+            {
+                "budget_line_id": b.id,
+                "item": b.item,
+                "source": "local",
+                "planned": b.local_amount,
+                "actual": b.local_amount,
+            }
+            for b in a.budget_lines
+            if b.local_amount
+        ],
+        at=at(r.t0, day),
+    )
+
+
+def step_close(r: Run) -> None:
+    for a, p in r.winners():
+        if a.state == "terminated":
+            continue
+        fill_report(r, a, p)
+        fire(a, "submit_report", a.owner or r.cast.specialist, now=at(r.t0, 96))
+        fire(a, "accept_report", r.cast.specialist, now=at(r.t0, 100))
+    fire(r.c, "close", r.cast.specialist, now=at(r.t0, 125))
+
+
+# The step that leaves each state of the main path, in order.
+STEPS = {
+    "draft": step_allocate_budget,
+    "funded": step_form_commission,
+    "commission_formed": step_announce,
+    "announced": step_close_applications,
+    "applications_closed": step_start_screening,
+    "screening": step_finish_screening,
+    "scoring": step_approve_results,
+    "results_approved": step_announce_winners,
+    "winners_announced": step_start_implementation,
+    "implementation": step_close,
+}
+
+
+def advance(r: Run, target: str) -> Run:
+    """Take the main-path steps from the competition's state up to ``target``."""
+    while ORDER.index(r.c.state) < ORDER.index(target):
+        STEPS[r.c.state](r)
+    return r

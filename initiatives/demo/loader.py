@@ -14,7 +14,7 @@ from decimal import Decimal
 from initiatives.auth import operations as accounts
 from initiatives.core.db import utcnow
 from initiatives.core.enums import Role
-from initiatives.demo.builder import Cast, Proposal, advance, new_competition
+from initiatives.demo.builder import Cast, Proposal, Run, advance, new_competition
 from initiatives.extensions import db
 from initiatives.lifecycle.operations import fire
 from initiatives.municipalities.models import Municipality
@@ -182,7 +182,7 @@ def load_demo(progress: Callable[[int], None] = lambda n: None) -> dict:
         proposals = [] if state == "failed" else list(zip(cast.applicants, PROPOSALS, strict=True))
         if state == "announced":
             proposals = proposals[:2]  # the window is open: more may still come
-        advance(c, cast, t0, target, proposals, paper=2, rejected=3)
+        advance(Run(c, cast, t0, proposals, paper=2, rejected=3), target)
         if state == "cancelled":
             fire(
                 c,
