@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, redirect, request, session, url_for
-from flask_babel import format_datetime, format_decimal, get_locale
+from flask_babel import format_datetime, format_decimal, get_locale, refresh
 from flask_login import current_user
 
 from initiatives.auth import operations as accounts
@@ -25,6 +25,7 @@ def register(app: Flask) -> None:
         if code not in app.config["LANGUAGES"]:
             abort(404)
         session["locale"] = code
+        refresh()  # drop the locale Flask-Babel cached for this context
         if current_user.is_authenticated:
             accounts.set_locale(current_user, code)
             db.session.commit()

@@ -73,7 +73,7 @@ def world(db):
     """The demo municipality and its people, without competitions."""
     m = loader.orozbekov()
     cast = loader.people(m)
-    db.session.flush()
+    db.session.commit()
     return m, cast
 
 
@@ -105,7 +105,7 @@ def build(world, db):
         )
         pairs = list(zip(cast.applicants, loader.PROPOSALS, strict=True))[:proposals]
         run = advance(Run(c, cast, t0, pairs, paper=paper, rejected=rejected), state)
-        db.session.flush()
+        db.session.commit()  # pages are served in sessions of their own
         return run
 
     return make

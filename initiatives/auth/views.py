@@ -27,6 +27,7 @@ def login():
             session.clear()  # new session at login
             if locale:
                 session["locale"] = locale
+                operations.set_locale(user, locale)  # the choice made before login is kept
             login_user(user, remember=form.remember.data)
             operations.record_login(user)
             db.session.commit()
