@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint translations install db demo clean
+.PHONY: run test lint translations messages install db demo clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,14 @@ $(STAMP): pyproject.toml
 install: $(STAMP) translations
 
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -d initiatives/translations -D messages >/dev/null
+	$(BIN)/pybabel compile -d initiatives/translations -D messages >/dev/null
+
+# After changing UI strings: extract them and merge into the ky/ru/en catalogues.
+messages: $(STAMP)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location \
+		--sort-output --project local-initiatives -o initiatives/translations/messages.pot .
+	$(BIN)/pybabel update -i initiatives/translations/messages.pot -d initiatives/translations \
+		--no-fuzzy-matching
 
 db: install
 	$(FLASK) db upgrade
@@ -27,9 +34,11 @@ demo: db
 	$(FLASK) demo --if-empty
 
 run: demo
+	@echo "Serving on http://$(HOST):$(PORT)/  (Ctrl+C stops)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
+	@echo "Database: $${TEST_DATABASE_URL:-SQLite (temporary file)}"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
