@@ -12,10 +12,12 @@ from initiatives.applications.models import Application
 from initiatives.audit.models import AuditEvent
 from initiatives.auth.models import User
 from initiatives.competitions.models import Competition
+from initiatives.core.enums import MeetingPurpose
 from initiatives.demo.builder import at, draft_application
 from initiatives.demo.loader import PROPOSALS
 from initiatives.documents.models import Document
 from initiatives.lifecycle.operations import fire
+from initiatives.scoring import operations as scoring
 from workflows import InvalidTrigger
 
 pytestmark = pytest.mark.usefixtures("postgres")
@@ -52,10 +54,24 @@ def race(app, jobs):
 
 
 def test_conflicting_steps_exactly_one_wins(app, build, db):
-    run = build("commission_formed")
+    """Approving the results and cancelling exclude each other: after either, the other is
+    not a step of the workflow. (Announce and cancel would not do: cancelling an announced
+    competition is allowed, so both may rightly succeed one after the other.)"""
+    run = build("scoring", proposals=1)
+    a = run.apps[0][0]
+    fire(a, "not_award", run.chair, now=at(run.t0, 32))
+    present = {s.id for s in run.c.seats}
+    scoring.record_meeting(
+        run.c,
+        run.secretary,
+        purpose=MeetingPurpose.RESULTS,
+        held_at=at(run.t0, 33),
+        present=present,
+        motions=[{"kind": "approve", "votes": dict.fromkeys(present, "for")}],
+    )
     db.session.commit()
     cid, t0 = run.c.id, run.t0
-    specialist_id, head_id = run.cast.specialist.id, run.cast.head.id
+    chair_id, head_id = run.chair.id, run.cast.head.id
 
     def load(user_id):
         return lambda db: (db.session.get(Competition, cid), db.session.get(User, user_id))
@@ -63,26 +79,33 @@ def test_conflicting_steps_exactly_one_wins(app, build, db):
     results = race(
         app,
         [
-            {"load": load(specialist_id), "run": lambda db, c, u: fire(c, "announce", u, now=t0)},
+            {
+                "load": load(chair_id),
+                "run": lambda db, c, u: fire(c, "approve_results", u, now=at(t0, 34)),
+            },
             {
                 "load": load(head_id),
-                "run": lambda db, c, u: fire(c, "cancel", u, now=t0, reason="Flood repairs"),
+                "run": lambda db, c, u: fire(
+                    c, "cancel", u, now=at(t0, 34), reason="Flood repairs"
+                ),
             },
         ],
     )
     assert sorted(results) == ["InvalidTrigger", "ok"]
     db.session.expire_all()
     c = db.session.get(Competition, cid)
-    assert c.state in ("announced", "cancelled")
+    assert c.state in ("results_approved", "cancelled")
     events = db.session.scalar(
         select(func.count())
         .select_from(AuditEvent)
-        .where(AuditEvent.action.in_(["announce", "cancel"]))
+        .where(AuditEvent.action.in_(["approve_results", "cancel"]))
     )
     assert events == 1
-    kinds = set(db.session.scalars(select(Document.kind).where(Document.competition_id == cid)))
-    assert bool({"announcement", "cancellation_notice"} & {k.value for k in kinds})
-    assert not {"announcement", "cancellation_notice"} <= {k.value for k in kinds}
+    kinds = {
+        k.value
+        for k in db.session.scalars(select(Document.kind).where(Document.competition_id == cid))
+    }
+    assert len({"results_protocol", "cancellation_notice"} & kinds) == 1
 
 
 def test_the_same_step_twice_is_applied_once(app, build, db):
