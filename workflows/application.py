@@ -11,7 +11,15 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from workflows.base import Context, StateEnum, Transition, Workflow, roles, sources
+from workflows.base import (
+    Context,
+    StateEnum,
+    Transition,
+    Workflow,
+    checks_input,
+    roles,
+    sources,
+)
 from workflows.competition import AWARDED_OR_LATER
 from workflows.i18n import N_, Reason
 
@@ -135,6 +143,7 @@ def sheets_complete(a, ctx: Context) -> Reason | None:
     return None
 
 
+@checks_input
 def award_amount_valid(a, ctx: Context) -> Reason | None:
     try:
         amount = Decimal(str(ctx.data.get("amount", a.requested_amount)))
@@ -173,6 +182,7 @@ def report_present(a, ctx: Context) -> Reason | None:
     return None
 
 
+@checks_input
 def comment_given(a, ctx: Context) -> Reason | None:
     if not (ctx.data.get("reason") or "").strip():
         return Reason(N_("a comment is required"))

@@ -122,6 +122,13 @@ class Workflow:
         return "\n".join(lines)
 
 
+def checks_input(guard: Guard) -> Guard:
+    """Mark a guard that checks only the step's own input (a reason, an amount): pages ask
+    for that input in the step's form instead of listing the guard as a blocker."""
+    guard.checks_input = True
+    return guard
+
+
 def roles(*names: str) -> frozenset[str]:
     return frozenset(names)
 

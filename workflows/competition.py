@@ -13,7 +13,15 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal
 
-from workflows.base import Context, StateEnum, Transition, Workflow, roles, sources
+from workflows.base import (
+    Context,
+    StateEnum,
+    Transition,
+    Workflow,
+    checks_input,
+    roles,
+    sources,
+)
 from workflows.i18n import N_, Reason
 
 
@@ -242,6 +250,7 @@ def results_meeting_held(c, ctx: Context) -> Reason | None:
     return None
 
 
+@checks_input
 def winners_decision_recorded(c, ctx: Context) -> Reason | None:
     if not (ctx.data.get("decision_number") or c.decision_number):
         return Reason(N_("the number of the head's decision on financing is required"))
@@ -272,6 +281,7 @@ def no_awards_yet(c, ctx: Context) -> Reason | None:
     return None
 
 
+@checks_input
 def reason_given(c, ctx: Context) -> Reason | None:
     if not (ctx.data.get("reason") or "").strip():
         return Reason(N_("a reason is required"))

@@ -71,21 +71,12 @@ def available(subject, actor, *, now: datetime | None = None) -> list[tuple[Tran
     for t in workflow.from_state(subject.state):
         if held & t.roles:
             reasons = [
-                r for g in t.guards if (r := g(subject, ctx)) is not None and not _needs_input(g, t)
+                r
+                for g in t.guards
+                if not getattr(g, "checks_input", False) and (r := g(subject, ctx)) is not None
             ]
             result.append((t, reasons))
     return result
-
-
-def _needs_input(guard, t: Transition) -> bool:
-    """Guards that only check the step's own input (a reason, an amount) are answered by
-    the form, not shown as blockers in advance."""
-    return bool(t.requires) and guard.__name__ in {
-        "reason_given",
-        "comment_given",
-        "award_amount_valid",
-        "winners_decision_recorded",
-    }
 
 
 def fire(subject, trigger: str, actor, *, now: datetime | None = None, **data) -> Fired:
