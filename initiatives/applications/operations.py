@@ -49,15 +49,7 @@ def _draft(a: Application) -> None:
 
 
 def _audit(a: Application, actor, action: str, at: datetime | None = None, **data) -> None:
-    audit.record(
-        actor=actor,
-        roles=set(),
-        municipality_id=a.competition.municipality_id,
-        subject=a,
-        action=action,
-        at=at or utcnow(),
-        data=data,
-    )
+    audit.record_edit(a.competition.municipality_id, a, actor, action, at, **data)
 
 
 def start_draft(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from initiatives.audit.models import AuditEvent
+from initiatives.core.db import utcnow
 from initiatives.extensions import db
 
 
@@ -34,3 +35,19 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def record_edit(
+    municipality_id: int, subject, actor, action: str, at: datetime | None = None, **data
+) -> AuditEvent:
+    """An edit of official data (not a change of state): no roles are computed, because
+    each feature's operations already checked who may edit."""
+    return record(
+        actor=actor,
+        roles=set(),
+        municipality_id=municipality_id,
+        subject=subject,
+        action=action,
+        at=at or utcnow(),
+        data=data,
+    )

@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from initiatives.audit import operations as audit
 from initiatives.competitions.models import CommissionSeat, Competition, Criterion, FundingSource
-from initiatives.core.db import utcnow
 from initiatives.core.enums import DEFAULT_CRITERIA, SeatCategory, SeatRole, SourceKind
 from initiatives.core.errors import Refused
 from initiatives.extensions import db
@@ -49,15 +48,7 @@ def _editable(c: Competition) -> None:
 
 
 def _audit(c: Competition, actor, action: str, at: datetime | None = None, **data) -> None:
-    audit.record(
-        actor=actor,
-        roles=set(),
-        municipality_id=c.municipality_id,
-        subject=c,
-        action=action,
-        at=at or utcnow(),
-        data=data,
-    )
+    audit.record_edit(c.municipality_id, c, actor, action, at, **data)
 
 
 def create_competition(

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 from initiatives.applications.models import Application
 from initiatives.audit import operations as audit
-from initiatives.core.db import utcnow
 from initiatives.core.enums import ReportState, SpendingSource
 from initiatives.core.errors import Refused
 from initiatives.extensions import db
@@ -22,15 +21,7 @@ from workflows.i18n import N_
 
 
 def _audit(a: Application, actor, subject, action: str, at: datetime | None, **data) -> None:
-    audit.record(
-        actor=actor,
-        roles=set(),
-        municipality_id=a.competition.municipality_id,
-        subject=subject,
-        action=action,
-        at=at or utcnow(),
-        data=data,
-    )
+    audit.record_edit(a.competition.municipality_id, subject, actor, action, at, **data)
 
 
 def record_agreement(

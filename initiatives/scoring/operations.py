@@ -28,15 +28,7 @@ from workflows.i18n import N_
 
 
 def _audit(competition, actor, subject, action: str, at: datetime | None, **data) -> None:
-    audit.record(
-        actor=actor,
-        roles=set(),
-        municipality_id=competition.municipality_id,
-        subject=subject,
-        action=action,
-        at=at or utcnow(),
-        data=data,
-    )
+    audit.record_edit(competition.municipality_id, subject, actor, action, at, **data)
 
 
 def declare_conflict(
