@@ -42,6 +42,11 @@ class Document(IdMixin, Base):
     sha256: Mapped[str | None] = mapped_column(String(64))
 
     competition: Mapped[Competition | None] = relationship()  # noqa: F821
+    application: Mapped[Application | None] = relationship()  # noqa: F821
+
+    @property
+    def languages_list(self) -> list[str]:
+        return self.languages.split("+")
 
     @property
     def register_number(self) -> str:

@@ -61,7 +61,7 @@ def record_document(
         number=next_number(municipality.id, year),
         languages=municipality.document_languages,
         trigger=trigger,
-        snapshot=snapshots.build(subject, kind, data),
+        snapshot=snapshots.build(subject, kind, data, actor),
         token=secrets.token_urlsafe(32),
         public=kind not in snapshots.PRIVATE_KINDS,
         created_at=at,

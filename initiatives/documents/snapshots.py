@@ -10,9 +10,24 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
+from flask import current_app
+from sqlalchemy import select
+
 from initiatives.applications.models import Application
+from initiatives.auth.models import RoleGrant, User
 from initiatives.competitions.models import Competition
-from initiatives.core.enums import DocumentKind
+from initiatives.core.enums import (
+    PARTICIPANT_GROUPS,
+    PRIORITIES,
+    REQUIRED_DOCUMENTS,
+    ApplicantKind,
+    DocumentKind,
+    Role,
+    SeatCategory,
+    SeatRole,
+    SourceKind,
+)
+from initiatives.extensions import db
 
 SnapshotBuilder = Callable[[object, dict], dict]
 
@@ -32,16 +47,56 @@ def when(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def per_language(row, prefix: str) -> dict:
+    return {code: getattr(row, f"{prefix}_{code}") or "" for code in ("ky", "ru", "en")}
+
+
+def titled(codes, titles: dict[str, str]) -> list[dict]:
+    """Codes with their English message ids: the renderer translates them per language.
+    A code a municipality added itself has no message id and is shown as written."""
+    return [{"code": code, "title": titles.get(code, code)} for code in codes or []]
+
+
 def municipality_part(c: Competition) -> dict:
     m = c.municipality
     return {
         "id": m.id,
-        "name_ky": m.name_ky,
-        "name_ru": m.name_ru,
-        "name_en": m.name_en,
+        "name": per_language(m, "name"),
         "region": m.region,
         "district": m.district,
+        "address": m.address,
+        "regulation_number": m.regulation_number,
+        "regulation_date": m.regulation_date,
+        "min_application_days": m.min_application_days,
         "languages": m.document_languages,
+        "participant_groups": titled(m.participant_groups, PARTICIPANT_GROUPS),
+        "portal": current_app.config["PUBLIC_BASE_URL"],
+    }
+
+
+def head_of(municipality_id: int) -> User | None:
+    """The head of the ayil okmotu who signs orders and decisions."""
+    return db.session.scalars(
+        select(User)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .where(
+            RoleGrant.municipality_id == municipality_id,
+            RoleGrant.role == Role.HEAD,
+            User.active.is_(True),
+        )
+        .order_by(User.id)
+        .limit(1)
+    ).first()
+
+
+def signatories_part(c: Competition, actor) -> dict:
+    head = head_of(c.municipality_id)
+    by_role = {s.seat_role.value: s.name for s in c.seats}
+    return {
+        "head": head.full_name if head else None,
+        "actor": actor.full_name if actor is not None else None,
+        "chair": by_role.get(SeatRole.CHAIR.value),
+        "secretary": by_role.get(SeatRole.SECRETARY.value),
     }
 
 
@@ -50,11 +105,17 @@ def competition_part(c: Competition) -> dict:
         "id": c.id,
         "year": c.year,
         "state": c.state,
-        "title": {"ky": c.title_ky, "ru": c.title_ru, "en": c.title_en},
+        "title": per_language(c, "title"),
+        "text": per_language(c, "text"),
+        "paper_intake": per_language(c, "paper_intake"),
         "max_grant": money(c.max_grant),
         "min_own_share": money(c.min_own_share),
-        "priorities": list(c.priorities or []),
-        "required_documents": list(c.required_documents or []),
+        "priorities": titled(c.priorities, PRIORITIES),
+        "required_documents": titled(c.required_documents, REQUIRED_DOCUMENTS),
+        "eligible_applicants": titled(
+            (c.settings or {}).get("eligible_applicants", []),
+            {k.value: k.title for k in ApplicantKind},
+        ),
         "opens_at": when(c.opens_at),
         "submission_deadline": when(c.submission_deadline),
         "implementation_deadline": when(c.implementation_deadline),
@@ -62,6 +123,7 @@ def competition_part(c: Competition) -> dict:
         "sources": [
             {
                 "kind": s.kind.value,
+                "kind_title": SourceKind(s.kind).title,
                 "name": s.name,
                 "amount": money(s.amount),
                 "decision_number": s.decision_number,
@@ -73,6 +135,7 @@ def competition_part(c: Competition) -> dict:
             for s in c.funding_sources
         ],
         "local_budget": money(c.local_budget_amount),
+        "other_money": money(c.total_money - c.local_budget_amount),
         "total_money": money(c.total_money),
     }
 
@@ -87,7 +150,9 @@ def commission_part(c: Competition) -> dict:
                 "name": s.name,
                 "position": s.position,
                 "role": s.seat_role.value,
+                "role_title": SeatRole(s.seat_role).title,
                 "category": s.category.value,
+                "category_title": SeatCategory(s.category).title,
             }
             for s in c.seats
         ],
@@ -99,7 +164,7 @@ def criteria_part(c: Competition) -> list[dict]:
         {
             "id": k.id,
             "position": k.position,
-            "title": {"ky": k.title_ky, "ru": k.title_ru, "en": k.title_en},
+            "title": per_language(k, "title"),
             "scale": [k.scale_min, k.scale_max],
             "weight": money(k.weight),
         }
@@ -163,8 +228,9 @@ def application_full_part(a: Application) -> dict:
     return part
 
 
-def for_competition(c: Competition, data: dict) -> dict:
+def for_competition(c: Competition, data: dict, actor) -> dict:
     snap = {"municipality": municipality_part(c), "competition": competition_part(c)}
+    snap["signatories"] = signatories_part(c, actor)
     snap["commission"] = commission_part(c)
     snap["criteria"] = criteria_part(c)
     submitted = [a for a in c.applications if a.number is not None]
@@ -174,22 +240,23 @@ def for_competition(c: Competition, data: dict) -> dict:
     return snap
 
 
-def for_application(a: Application, data: dict) -> dict:
+def for_application(a: Application, data: dict, actor) -> dict:
     c = a.competition
     return {
         "municipality": municipality_part(c),
+        "signatories": signatories_part(c, actor),
         "competition": {
             "id": c.id,
             "year": c.year,
-            "title": {"ky": c.title_ky, "ru": c.title_ru, "en": c.title_en},
+            "title": per_language(c, "title"),
         },
         "application": application_full_part(a),
         "reason": data.get("reason"),
     }
 
 
-def build(subject, kind: DocumentKind, data: dict) -> dict:
+def build(subject, kind: DocumentKind, data: dict, actor=None) -> dict:
     builder = for_application if isinstance(subject, Application) else for_competition
-    snap = builder(subject, data)
+    snap = builder(subject, data, actor)
     snap["kind"] = kind.value
     return snap

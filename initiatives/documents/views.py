@@ -1,0 +1,69 @@
+"""Downloads of documents and their public verification page (the QR code's target)."""
+
+from __future__ import annotations
+
+import io
+
+from flask import Blueprint, abort, render_template, send_file
+from flask_login import current_user
+from sqlalchemy import select
+
+from initiatives.documents.access import can_read, is_published
+from initiatives.documents.models import Document
+from initiatives.documents.rendering import ensure_pdf
+from initiatives.extensions import db
+
+bp = Blueprint("documents", __name__)
+
+
+def _pdf_response(document: Document):
+    path = ensure_pdf(document)
+    db.session.commit()  # the first download records the file and its hash
+    name = f"{document.year}-{document.number:04d}-{document.kind.value}.pdf"
+    # Documents are tens of kilobytes: read at once, so no file handle outlives the request.
+    return send_file(
+        io.BytesIO(path.read_bytes()),
+        mimetype="application/pdf",
+        download_name=name,
+        max_age=0,
+        etag=document.sha256,
+    )
+
+
+@bp.get("/documents/<int:document_id>.pdf")
+def download(document_id: int):
+    document = db.get_or_404(Document, document_id)
+    if not can_read(current_user, document):
+        abort(404)  # an unpublished or private document does not exist for strangers
+    return _pdf_response(document)
+
+
+def _by_token(token: str) -> Document:
+    if len(token) > 64:
+        abort(404)
+    document = db.session.scalars(select(Document).where(Document.token == token)).first()
+    if document is None:
+        abort(404)
+    return document
+
+
+@bp.get("/verify/<token>")
+def verify(token: str):
+    """Anyone holding the paper may check it. The facts shown are those printed on the
+    paper; the hash needs the stored PDF, so the first check renders it."""
+    document = _by_token(token)
+    ensure_pdf(document)
+    db.session.commit()
+    return render_template(
+        "register/verify.html",
+        d=document,
+        downloadable=is_published(document) or can_read(current_user, document),
+    )
+
+
+@bp.get("/verify/<token>/document.pdf")
+def verify_pdf(token: str):
+    document = _by_token(token)
+    if not (is_published(document) or can_read(current_user, document)):
+        abort(404)
+    return _pdf_response(document)

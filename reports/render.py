@@ -1,0 +1,95 @@
+"""Snapshot -> Jinja -> HTML -> WeasyPrint -> PDF.
+
+The renderer receives a frozen snapshot and the document's register data and nothing else,
+so rendering the same document twice gives the same bytes (the PDF identifier and dates come
+from the register, not from the clock). That is what lets the verification page publish a
+SHA-256 a reader can compare with the paper in their hand.
+"""
+
+from __future__ import annotations
+
+import gettext
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+from weasyprint import HTML
+
+from reports.fetcher import ASSETS, BundledOnlyFetcher
+from reports.language import Lang
+from reports.qr import qr_svg
+
+Translator = Callable[[str], gettext.NullTranslations]
+
+
+@dataclass(frozen=True)
+class Register:
+    """What the register knows about a document (its row, as plain data)."""
+
+    kind: str
+    kind_title: str  # English message id of the kind's title
+    number: str  # "2026/0001"
+    created_at: datetime
+    languages: str  # "ky", "ru", "en" or "ky+ru"
+    token: str
+    verify_url: str
+
+
+@dataclass(frozen=True)
+class Rendered:
+    pdf: bytes
+    sha256: str
+    pages: int
+
+
+class DocumentRenderer:
+    """Built once per application: the Jinja environment and the catalogues are reused."""
+
+    def __init__(self, templates_dir: Path, translator: Translator):
+        self.env = Environment(
+            loader=FileSystemLoader(str(templates_dir)),
+            autoescape=select_autoescape(default=True),
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.translator = translator
+        self.css = (ASSETS / "print.css").read_text(encoding="utf-8")
+        self.fetcher = BundledOnlyFetcher()
+
+    def languages(self, spec: str) -> list[Lang]:
+        return [Lang(code, self.translator(code)) for code in spec.split("+")]
+
+    def html(self, register: Register, snapshot: dict) -> str:
+        langs = self.languages(register.languages)
+        # Kinds of later steps without their own layout yet get the generic one, which
+        # still carries the register facts, the QR code and the signatures.
+        template = self.env.select_template([f"{register.kind}.html", "generic.html"])
+        return template.render(
+            doc=register,
+            snap=snapshot,
+            langs=langs,
+            bilingual=len(langs) > 1,
+            css=Markup(self.css),  # our bundled stylesheet, not user text
+            qr=Markup(qr_svg(register.verify_url)),
+            page_label=" · ".join(_css_text(lang.gettext("Page")) for lang in langs),
+            of_label=_css_text(langs[0].gettext("of")) if len(langs) == 1 else "/",
+        )
+
+    def pdf(self, register: Register, snapshot: dict) -> Rendered:
+        document = HTML(
+            string=self.html(register, snapshot), base_url="asset:/", url_fetcher=self.fetcher
+        ).render()
+        data = document.write_pdf(
+            pdf_identifier=hashlib.md5(register.token.encode(), usedforsecurity=False).digest(),
+        )
+        return Rendered(data, hashlib.sha256(data).hexdigest(), len(document.pages))
+
+
+def _css_text(text: str) -> str:
+    """Catalogue text placed in a CSS string: quotes and backslashes cannot break out."""
+    return "".join(ch for ch in text if ch not in "\"'\\<>{};")
