@@ -22,7 +22,7 @@ translations: $(STAMP)
 
 # After changing UI strings: extract them and merge into the ky/ru/en catalogues.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext --no-location \
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k N_ -k lazy_gettext -k t --no-location \
 		--sort-output --project local-initiatives -o initiatives/translations/messages.pot .
 	$(BIN)/pybabel update -i initiatives/translations/messages.pot -d initiatives/translations \
 		--no-fuzzy-matching

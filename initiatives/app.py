@@ -60,11 +60,13 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from initiatives.auth.views import bp as auth_bp
+    from initiatives.competitions.setup import bp as setup_bp
     from initiatives.competitions.views import bp as competitions_bp
+    from initiatives.documents.views import bp as documents_bp
     from initiatives.lifecycle.views import bp as lifecycle_bp
     from initiatives.public.views import bp as public_bp
 
-    for bp in (public_bp, auth_bp, competitions_bp, lifecycle_bp):
+    for bp in (public_bp, auth_bp, competitions_bp, setup_bp, lifecycle_bp, documents_bp):
         app.register_blueprint(bp)
 
 

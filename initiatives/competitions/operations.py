@@ -113,10 +113,9 @@ def add_funding_source(
     per_winner_cap: Decimal | None = None,
     at: datetime | None = None,
 ) -> FundingSource:
-    _editable(c)
-    if Decimal(amount) <= 0:
-        raise Refused(N_("the amount must be positive"))
-    source = FundingSource(
+    return save_funding_source(
+        c,
+        actor,
         kind=kind,
         name=name,
         amount=amount,
@@ -125,11 +124,58 @@ def add_funding_source(
         budget_line=budget_line,
         conditions=conditions,
         per_winner_cap=per_winner_cap,
+        at=at,
     )
-    c.funding_sources.append(source)
+
+
+def save_funding_source(
+    c: Competition,
+    actor,
+    source: FundingSource | None = None,
+    *,
+    kind: SourceKind,
+    name: str,
+    amount: Decimal,
+    decision_number: str | None = None,
+    decision_date: date | None = None,
+    budget_line: str | None = None,
+    conditions: str = "",
+    per_winner_cap: Decimal | None = None,
+    at: datetime | None = None,
+) -> FundingSource:
+    """Add a source of money, or correct one (``source`` given), until the announcement."""
+    _editable(c)
+    if Decimal(amount) <= 0:
+        raise Refused(N_("the amount must be positive"))
+    if source is not None and source.competition_id != c.id:
+        raise Refused(N_("this source belongs to another competition"), status=404)
+    new = source is None
+    if new:
+        source = FundingSource()
+        c.funding_sources.append(source)
+    source.kind = SourceKind(kind)
+    source.name = name
+    source.amount = amount
+    source.decision_number = decision_number or None
+    source.decision_date = decision_date
+    source.budget_line = budget_line or None
+    source.conditions = conditions or ""
+    source.per_winner_cap = per_winner_cap
     db.session.flush()
-    _audit(c, actor, "add_funding_source", at, kind=str(kind), amount=str(amount))
+    action = "add_funding_source" if new else "update_funding_source"
+    _audit(c, actor, action, at, source=source.id, kind=str(kind), amount=str(amount))
     return source
+
+
+def remove_funding_source(
+    c: Competition, actor, source: FundingSource, *, at: datetime | None = None
+) -> None:
+    _editable(c)
+    if source.competition_id != c.id:
+        raise Refused(N_("this source belongs to another competition"), status=404)
+    c.funding_sources.remove(source)
+    db.session.flush()
+    _audit(c, actor, "remove_funding_source", at, source=source.id, amount=str(source.amount))
 
 
 def add_seat(
@@ -146,6 +192,10 @@ def add_seat(
     _editable(c)
     if user is not None and c.seat_of(user.id) is not None:
         raise Refused(N_("this person already has a seat on the commission"))
+    if seat_role != SeatRole.MEMBER and any(s.seat_role == seat_role for s in c.seats):
+        if seat_role == SeatRole.CHAIR:
+            raise Refused(N_("the commission already has a chair; remove that seat first"))
+        raise Refused(N_("the commission already has a secretary; remove that seat first"))
     seat = CommissionSeat(
         user=user,
         outside_name=outside_name,
@@ -157,6 +207,44 @@ def add_seat(
     db.session.flush()
     _audit(c, actor, "add_seat", at, seat=seat.id, role=str(seat_role))
     return seat
+
+
+def remove_seat(c: Competition, actor, seat: CommissionSeat, *, at: datetime | None = None):
+    _editable(c)
+    if seat.competition_id != c.id:
+        raise Refused(N_("this seat belongs to another competition"), status=404)
+    c.seats.remove(seat)
+    db.session.flush()
+    _audit(c, actor, "remove_seat", at, seat=seat.id)
+
+
+def set_criteria(c: Competition, actor, rows: list[dict], *, at: datetime | None = None):
+    """Replace the criteria by ``rows`` (in order; a row with ``id`` keeps that criterion).
+
+    Positions are unique per competition, so they are moved out of the way first and then
+    numbered 1..n; the flush in between keeps the UNIQUE constraint satisfied."""
+    _editable(c)
+    if not rows:
+        raise Refused(N_("no scoring criteria are defined"))
+    existing = {k.id: k for k in c.criteria}
+    kept = []
+    for row in rows:
+        criterion = existing.pop(row.get("id"), None) if row.get("id") else None
+        if criterion is None:
+            criterion = Criterion(competition=c, position=0)
+        for name in ("title_ky", "title_ru", "title_en", "scale_min", "scale_max", "weight"):
+            setattr(criterion, name, row[name])
+        kept.append(criterion)
+    for criterion in existing.values():
+        c.criteria.remove(criterion)
+    for offset, criterion in enumerate(kept, start=1000):
+        criterion.position = offset
+    db.session.flush()
+    for position, criterion in enumerate(kept, start=1):
+        criterion.position = position
+    db.session.flush()
+    db.session.refresh(c, ["criteria"])
+    _audit(c, actor, "set_criteria", at, count=len(kept))
 
 
 def record_commission_order(

@@ -10,8 +10,11 @@ from sqlalchemy import select
 from forms.lifecycle import StepForm
 from initiatives.applications.models import Application
 from initiatives.competitions import queries
+from initiatives.core.enums import Role
+from initiatives.documents.models import Document
 from initiatives.extensions import db
 from initiatives.lifecycle.operations import available
+from initiatives.lifecycle.permissions import roles_for
 from workflows import COMPETITION
 
 bp = Blueprint("competitions", __name__)
@@ -31,7 +34,16 @@ def dashboard():
         .where(Application.owner_id == current_user.id)
         .order_by(Application.id.desc())
     ).all()
-    return render_template("competitions/dashboard.html", groups=groups, own=own, form=StepForm())
+    can_create = current_user.is_admin or any(
+        g.role in (Role.SPECIALIST, Role.HEAD) for g in current_user.grants
+    )
+    return render_template(
+        "competitions/dashboard.html",
+        groups=groups,
+        own=own,
+        form=StepForm(),
+        can_create=can_create,
+    )
 
 
 @bp.get("/competitions/<int:competition_id>")
@@ -43,9 +55,17 @@ def detail(competition_id: int):
     if competition is None:
         abort(404)  # another municipality's competition does not exist for this user
     applications = [(a, available(a, current_user)) for a in competition.applications]
+    documents = db.session.scalars(
+        select(Document)
+        .where(Document.competition_id == competition.id)
+        .order_by(Document.year, Document.number)
+    ).all()
     return render_template(
         "competitions/detail.html",
         c=competition,
+        documents=documents,
+        can_setup=bool(roles_for(current_user, competition) & {"specialist", "head", "admin"}),
+        public_states=queries.PUBLIC_STATES,
         steps=available(competition, current_user),
         applications=applications,
         form=StepForm(),

@@ -13,6 +13,7 @@ class Refused(Exception):
 
     status = 409
 
-    def __init__(self, message: str, **params):
+    def __init__(self, message: str, *, status: int = 409, **params):
+        self.status = status
         self.reason = Reason(message, params)
         super().__init__(self.reason.format())

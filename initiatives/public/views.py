@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from initiatives.competitions import queries
+from initiatives.competitions.models import Competition
+from initiatives.core.enums import PRIORITIES, REQUIRED_DOCUMENTS, ApplicantKind
+from initiatives.documents.models import Document
 from initiatives.extensions import db
 
 bp = Blueprint("public", __name__)
@@ -14,3 +19,33 @@ bp = Blueprint("public", __name__)
 def index():
     competitions = db.session.scalars(queries.public()).all()
     return render_template("public/index.html", competitions=competitions)
+
+
+@bp.get("/announcements/<int:competition_id>")
+def competition(competition_id: int):
+    """The public announcement: what the announcement document says, in the visitor's
+    language, with the registered PDFs (announcement and the blank form) to download."""
+    c = db.session.scalars(
+        select(Competition)
+        .where(Competition.id == competition_id, Competition.state.in_(queries.PUBLIC_STATES))
+        .options(
+            selectinload(Competition.municipality),
+            selectinload(Competition.funding_sources),
+            selectinload(Competition.criteria),
+        )
+    ).one_or_none()
+    if c is None:
+        abort(404)
+    documents = db.session.scalars(
+        select(Document)
+        .where(Document.competition_id == c.id, Document.public.is_(True))
+        .order_by(Document.year, Document.number)
+    ).all()
+    return render_template(
+        "public/competition.html",
+        c=c,
+        documents=documents,
+        priority_titles=PRIORITIES,
+        document_titles=REQUIRED_DOCUMENTS,
+        applicant_titles={k.value: k.title for k in ApplicantKind},
+    )

@@ -1,0 +1,55 @@
+"""The base of every form: WTForms' own messages ("This field is required.") go through our
+gettext catalogues, so they appear in Kyrgyz too (WTForms ships no Kyrgyz catalogue)."""
+
+from __future__ import annotations
+
+from flask_babel import gettext, ngettext
+from flask_wtf import FlaskForm
+from wtforms import SelectChoice, SelectMultipleField, widgets
+
+
+class _Catalogue:
+    def gettext(self, message: str) -> str:
+        return gettext(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return ngettext(singular, plural, n)
+
+
+class Form(FlaskForm):
+    class Meta:
+        def get_translations(self, form):
+            return _Catalogue()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A list of checkboxes: easier than a multi-select on a phone."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def option(value, label) -> SelectChoice:
+    return SelectChoice(value, label)
+
+
+def N_(message: str) -> str:
+    return message
+
+
+# WTForms' built-in messages that our forms can show, listed so extraction puts them in the
+# catalogues (they live in WTForms' code, which pybabel does not scan).
+BUILTIN_MESSAGES = (
+    N_("This field is required."),
+    N_("Not a valid decimal value."),
+    N_("Not a valid integer value."),
+    N_("Not a valid date value."),
+    N_("Not a valid datetime value."),
+    N_("Not a valid choice."),
+    N_("Invalid Choice: could not coerce."),
+    N_("'%(value)s' is not a valid choice for this field."),
+    N_("Number must be at least %(min)s."),
+    N_("Number must be at most %(max)s."),
+    N_("Number must be between %(min)s and %(max)s."),
+    N_("Invalid choice(s): one or more data inputs could not be coerced."),
+)

@@ -1,0 +1,374 @@
+"""Setting a competition up: money, commission, terms and criteria, until the announcement.
+
+Each page shows what is recorded and a form; after the announcement the same pages show the
+record read-only and any POST is refused (409) by the operations. Form errors re-render the
+page with everything the user typed, with status 422.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import or_, select
+
+from forms.base import option
+from forms.competitions import (
+    CriteriaForm,
+    NewCompetitionForm,
+    OrderForm,
+    SeatForm,
+    SourceForm,
+    TermsForm,
+)
+from initiatives.auth import operations as accounts
+from initiatives.auth.models import RoleGrant, User
+from initiatives.competitions import operations, queries
+from initiatives.competitions.models import CommissionSeat, Competition, FundingSource
+from initiatives.competitions.operations import EDITABLE_STATES
+from initiatives.competitions.rules import CHAIN, terms_problems
+from initiatives.core.enums import ApplicantKind, Role, SeatCategory, SeatRole, SourceKind
+from initiatives.extensions import db
+from initiatives.i18n import _, explain
+from initiatives.lifecycle.permissions import roles_for
+from initiatives.municipalities.models import Municipality
+from workflows import COMPETITION, Context
+
+bp = Blueprint("setup", __name__)
+
+EDITORS = {"specialist", "head", "admin"}
+BISHKEK = ZoneInfo("Asia/Bishkek")
+INVALID = 422
+
+
+def to_utc(local: datetime | None) -> datetime | None:
+    """Deadlines are typed in Bishkek time and stored in UTC."""
+    return None if local is None else local.replace(tzinfo=BISHKEK).astimezone(UTC)
+
+
+def to_local(moment: datetime | None) -> datetime | None:
+    return None if moment is None else moment.astimezone(BISHKEK).replace(tzinfo=None)
+
+
+def _competition(competition_id: int) -> Competition:
+    c = db.session.scalars(queries.one_for(current_user, competition_id)).unique().one_or_none()
+    if c is None:
+        abort(404)
+    if not roles_for(current_user, c) & EDITORS:
+        abort(403)
+    return c
+
+
+def _render(template: str, c: Competition, status: int = 200, **context):
+    return (
+        render_template(template, c=c, editable=c.state in EDITABLE_STATES, **context),
+        status,
+    )
+
+
+def _back(c: Competition, endpoint: str):
+    return redirect(url_for(endpoint, competition_id=c.id))
+
+
+# --- a new competition ----------------------------------------------------------------------
+
+
+def _municipalities_for(user: User) -> list[Municipality]:
+    stmt = select(Municipality).order_by(Municipality.name_ru)
+    if not user.is_admin:
+        ids = [
+            g.municipality_id
+            for g in user.grants
+            if g.role in (Role.SPECIALIST, Role.HEAD) and g.municipality_id is not None
+        ]
+        stmt = stmt.where(Municipality.id.in_(ids))
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/competitions/new", methods=["GET", "POST"])
+@login_required
+def new():
+    municipalities = _municipalities_for(current_user)
+    if not municipalities:
+        abort(403)
+    form = NewCompetitionForm()
+    form.municipality_id.choices = [option(m.id, m.name(_locale())) for m in municipalities]
+    if request.method == "GET":
+        form.year.data = datetime.now(BISHKEK).year
+    if form.validate_on_submit():
+        municipality = db.session.get(Municipality, form.municipality_id.data)
+        c = operations.create_competition(
+            municipality,
+            form.year.data,
+            current_user,
+            title_ky=form.title_ky.data.strip(),
+            title_ru=form.title_ru.data.strip(),
+            title_en=(form.title_en.data or "").strip(),
+        )
+        db.session.commit()
+        flash(_("The competition is created. Record its money first."), "success")
+        return _back(c, "setup.budget")
+    status = INVALID if form.is_submitted() else 200
+    return render_template("setup/new.html", form=form), status
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+
+    return str(get_locale())
+
+
+# --- money --------------------------------------------------------------------------------
+
+
+@bp.route("/competitions/<int:competition_id>/budget", methods=["GET", "POST"])
+@login_required
+def budget(competition_id: int):
+    c = _competition(competition_id)
+    form = SourceForm()
+    editing = None
+    if request.method == "GET" and request.args.get("edit", type=int):
+        editing = _source(c, request.args.get("edit", type=int))
+        form = SourceForm(obj=editing, source_id=editing.id, kind=editing.kind.value)
+    if form.validate_on_submit():
+        source = _source(c, int(form.source_id.data)) if form.source_id.data else None
+        operations.save_funding_source(
+            c,
+            current_user,
+            source,
+            kind=SourceKind(form.kind.data),
+            name=form.name.data.strip(),
+            amount=form.amount.data,
+            decision_number=(form.decision_number.data or "").strip() or None,
+            decision_date=form.decision_date.data,
+            budget_line=(form.budget_line.data or "").strip() or None,
+            conditions=(form.conditions.data or "").strip(),
+            per_winner_cap=form.per_winner_cap.data,
+        )
+        db.session.commit()
+        flash(_("The source of money is saved."), "success")
+        return _back(c, "setup.budget")
+    status = INVALID if form.is_submitted() else 200
+    if form.is_submitted() and form.source_id.data:
+        editing = _source(c, int(form.source_id.data))
+    return _render("setup/budget.html", c, status, form=form, editing=editing, kinds=SourceKind)
+
+
+def _source(c: Competition, source_id: int) -> FundingSource:
+    source = next((s for s in c.funding_sources if s.id == source_id), None)
+    if source is None:
+        abort(404)
+    return source
+
+
+@bp.post("/competitions/<int:competition_id>/budget/<int:source_id>/delete")
+@login_required
+def delete_source(competition_id: int, source_id: int):
+    c = _competition(competition_id)
+    operations.remove_funding_source(c, current_user, _source(c, source_id))
+    db.session.commit()
+    flash(_("The source of money is removed."), "success")
+    return _back(c, "setup.budget")
+
+
+# --- commission -------------------------------------------------------------------------------
+
+
+def _candidates(c: Competition) -> list[User]:
+    """People the municipality already knows: its staff and anyone who sat on one of its
+    commissions. Others are found by their e-mail or phone, so the page never lists the
+    users of other municipalities."""
+    staff = select(RoleGrant.user_id).where(RoleGrant.municipality_id == c.municipality_id)
+    seated = (
+        select(CommissionSeat.user_id)
+        .join(Competition, Competition.id == CommissionSeat.competition_id)
+        .where(Competition.municipality_id == c.municipality_id)
+    )
+    return list(
+        db.session.scalars(
+            select(User)
+            .where(User.active.is_(True), or_(User.id.in_(staff), User.id.in_(seated)))
+            .order_by(User.full_name)
+        )
+    )
+
+
+def _commission_rules(c: Competition) -> list:
+    t = COMPETITION.any_transition("form_commission")
+    ctx = Context(data={}, now=datetime.now(UTC))
+    return [r for g in t.guards if (r := g(c, ctx)) is not None]
+
+
+@bp.route("/competitions/<int:competition_id>/commission", methods=["GET", "POST"])
+@login_required
+def commission(competition_id: int):
+    c = _competition(competition_id)
+    form = SeatForm(prefix="seat")
+    seated = {s.user_id for s in c.seats}
+    form.user_id.choices = [option(0, _("— an outside person —"))] + [
+        option(u.id, u.full_name) for u in _candidates(c) if u.id not in seated
+    ]
+    order = OrderForm(prefix="order", obj=c)
+    valid = form.validate_on_submit()
+    user = None
+    if valid:
+        user = db.session.get(User, form.user_id.data) if form.user_id.data else None
+        if (form.login.data or "").strip():
+            user = accounts.find_by_login(form.login.data)
+            if user is None:
+                form.login.errors.append(_("No registered user has this e-mail or phone."))
+                valid = False
+    if valid:
+        operations.add_seat(
+            c,
+            current_user,
+            user=user,
+            outside_name=(form.outside_name.data or "").strip() or None,
+            position=(form.position.data or "").strip(),
+            seat_role=SeatRole(form.seat_role.data),
+            category=SeatCategory(form.category.data),
+        )
+        db.session.commit()
+        flash(_("The member is added to the commission."), "success")
+        return _back(c, "setup.commission")
+    status = INVALID if request.method == "POST" else 200
+    return _render(
+        "setup/commission.html", c, status, form=form, order=order, rules=_commission_rules(c)
+    )
+
+
+@bp.post("/competitions/<int:competition_id>/commission/order")
+@login_required
+def commission_order(competition_id: int):
+    c = _competition(competition_id)
+    order = OrderForm(prefix="order")
+    if order.validate_on_submit():
+        operations.record_commission_order(
+            c, current_user, number=order.order_number.data.strip(), on=order.order_date.data
+        )
+        db.session.commit()
+        flash(_("The head's order is recorded."), "success")
+        return _back(c, "setup.commission")
+    form = SeatForm(prefix="seat", formdata=None)
+    form.user_id.choices = [option(0, _("— an outside person —"))]
+    return _render(
+        "setup/commission.html", c, INVALID, form=form, order=order, rules=_commission_rules(c)
+    )
+
+
+@bp.post("/competitions/<int:competition_id>/commission/<int:seat_id>/delete")
+@login_required
+def delete_seat(competition_id: int, seat_id: int):
+    c = _competition(competition_id)
+    seat = next((s for s in c.seats if s.id == seat_id), None)
+    if seat is None:
+        abort(404)
+    operations.remove_seat(c, current_user, seat)
+    db.session.commit()
+    flash(_("The member is removed from the commission."), "success")
+    return _back(c, "setup.commission")
+
+
+# --- terms --------------------------------------------------------------------------------
+
+
+TEXT_FIELDS = tuple(
+    f"{name}_{code}" for name in ("title", "text", "paper_intake") for code in ("ky", "ru", "en")
+)
+
+
+def _terms_form(c: Competition) -> TermsForm:
+    if request.method == "POST":
+        form = TermsForm()
+    else:
+        form = TermsForm(obj=c)
+        form.eligible_applicants.data = list((c.settings or {}).get("eligible_applicants", []))
+        for name in CHAIN:
+            getattr(form, name).data = to_local(getattr(c, name))
+    form.set_priority_choices(list(c.regulation.priorities))
+    return form
+
+
+@bp.route("/competitions/<int:competition_id>/terms", methods=["GET", "POST"])
+@login_required
+def terms(competition_id: int):
+    c = _competition(competition_id)
+    form = _terms_form(c)
+    if form.validate_on_submit():
+        values = {name: to_utc(getattr(form, name).data) for name in CHAIN}
+        values["max_grant"] = form.max_grant.data
+        problems = terms_problems(c, values)
+        for name, reason in problems.items():
+            getattr(form, name).errors.append(explain(reason))
+        if not problems:
+            settings = dict(c.settings or {})
+            settings["eligible_applicants"] = [
+                k.value for k in ApplicantKind if k.value in form.eligible_applicants.data
+            ]
+            operations.update_terms(
+                c,
+                current_user,
+                **{name: (getattr(form, name).data or "").strip() for name in TEXT_FIELDS},
+                **values,
+                priorities=list(form.priorities.data),
+                required_documents=list(form.required_documents.data),
+                min_own_share=form.min_own_share.data,
+                settings=settings,
+            )
+            db.session.commit()
+            flash(_("The terms are saved."), "success")
+            return _back(c, "setup.terms")
+    status = INVALID if form.is_submitted() else 200
+    return _render("setup/terms.html", c, status, form=form)
+
+
+# --- criteria -----------------------------------------------------------------------------
+
+
+@bp.route("/competitions/<int:competition_id>/criteria", methods=["GET", "POST"])
+@login_required
+def criteria(competition_id: int):
+    c = _competition(competition_id)
+    if request.method == "GET":
+        form = CriteriaForm(
+            data={
+                "criteria": [
+                    {
+                        "criterion_id": k.id,
+                        "title_ky": k.title_ky,
+                        "title_ru": k.title_ru,
+                        "title_en": k.title_en,
+                        "scale_min": k.scale_min,
+                        "scale_max": k.scale_max,
+                        "weight": k.weight,
+                    }
+                    for k in c.criteria
+                ]
+            }
+        )
+        if request.args.get("add"):
+            form.criteria.append_entry({"scale_min": 0, "scale_max": 10, "weight": 1})
+    else:
+        form = CriteriaForm()
+    if form.validate_on_submit():
+        rows = [
+            {
+                "id": int(row.criterion_id.data) if row.criterion_id.data else None,
+                "title_ky": row.title_ky.data.strip(),
+                "title_ru": row.title_ru.data.strip(),
+                "title_en": (row.title_en.data or "").strip(),
+                "scale_min": row.scale_min.data,
+                "scale_max": row.scale_max.data,
+                "weight": row.weight.data,
+            }
+            for row in (entry.form for entry in form.criteria)
+            if not row.remove.data
+        ]
+        operations.set_criteria(c, current_user, rows)
+        db.session.commit()
+        flash(_("The criteria are saved."), "success")
+        return _back(c, "setup.criteria")
+    status = INVALID if form.is_submitted() else 200
+    return _render("setup/criteria.html", c, status, form=form)
