@@ -64,9 +64,18 @@ def _register_blueprints(app: Flask) -> None:
     from initiatives.competitions.views import bp as competitions_bp
     from initiatives.documents.views import bp as documents_bp
     from initiatives.lifecycle.views import bp as lifecycle_bp
+    from initiatives.municipalities.views import bp as municipalities_bp
     from initiatives.public.views import bp as public_bp
 
-    for bp in (public_bp, auth_bp, competitions_bp, setup_bp, lifecycle_bp, documents_bp):
+    for bp in (
+        public_bp,
+        auth_bp,
+        competitions_bp,
+        setup_bp,
+        lifecycle_bp,
+        documents_bp,
+        municipalities_bp,
+    ):
         app.register_blueprint(bp)
 
 

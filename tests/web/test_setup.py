@@ -270,3 +270,24 @@ def test_setup_pages_are_for_the_municipality_staff_only(build, login):
     client = login(run.cast.applicants[0].email or run.cast.applicants[0].phone)
     assert client.get(f"/competitions/{cid}/terms").status_code == 404
     assert client.post(f"/competitions/{cid}/budget", data=LOCAL).status_code == 404
+
+
+def test_the_head_chooses_the_language_of_documents(world, login, db):
+    m, _ = world
+    head = login(HEAD)
+    page = head.get(f"/municipalities/{m.id}/regulation")
+    assert page.status_code == 200
+    data = {
+        "min_commission_size": "7",
+        "odd_commission": "y",
+        "min_application_days": "21",
+        "min_own_share": "10",
+        "document_languages": "ru",
+    }
+    assert head.post(f"/municipalities/{m.id}/regulation", data=data).status_code == 302
+    db.session.refresh(m)
+    assert (m.document_languages, m.min_commission_size) == ("ru", 7)
+    bad = head.post(f"/municipalities/{m.id}/regulation", data={**data, "min_commission_size": "1"})
+    assert bad.status_code == 422
+    specialist = login(SPECIALIST)
+    assert specialist.post(f"/municipalities/{m.id}/regulation", data=data).status_code == 403

@@ -1,0 +1,48 @@
+"""The parameters of a municipality's local regulation (defaults of the model regulation)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from forms.base import Form, option
+
+REQUIRED = _l("This field is required.")
+
+
+class RegulationForm(Form):
+    regulation_number = StringField(
+        _l("Number of the ayil kenesh resolution adopting the regulation"),
+        [Optional(), Length(max=50, message=_l("At most %(max)d characters.", max=50))],
+    )
+    regulation_date = DateField(_l("Date of the resolution"), [Optional()])
+    min_commission_size = IntegerField(
+        _l("Minimum number of commission members"),
+        [InputRequired(REQUIRED), NumberRange(3, 51, _l("From 3 to 51."))],
+    )
+    odd_commission = BooleanField(_l("The number of members must be odd"))
+    min_application_days = IntegerField(
+        _l("Minimum application window, days"),
+        [InputRequired(REQUIRED), NumberRange(1, 365, _l("From 1 to 365."))],
+    )
+    default_max_grant = DecimalField(
+        _l("Default maximum grant, som"),
+        [Optional(), NumberRange(min=Decimal("0.01"), message=_l("The amount must be positive."))],
+        places=2,
+    )
+    min_own_share = DecimalField(
+        _l("Default minimum own contribution, %"),
+        [InputRequired(REQUIRED), NumberRange(0, 100, _l("A share between 0 and 100 per cent."))],
+        places=2,
+    )
+    document_languages = SelectField(
+        _l("Language of documents"),
+        choices=[
+            option("ky+ru", _l("Kyrgyz and Russian side by side")),
+            option("ky", _l("Kyrgyz")),
+            option("ru", _l("Russian")),
+        ],
+    )
