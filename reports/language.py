@@ -51,7 +51,6 @@ class Lang:
             return ""
         amount = Decimal(str(value))
         if self.code in ("ky", "ru"):
-
             return som_in_words(amount, self.code)
         whole, tyiyn = divmod(amount.quantize(Decimal("0.01")) * 100, 100)
         return f"{num2words(int(whole), lang='en')} som {int(tyiyn):02d} tyiyn"
