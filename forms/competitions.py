@@ -150,7 +150,7 @@ class TermsForm(Form):
         places=2,
     )
     min_own_share = DecimalField(
-        _l("Minimum own contribution, % of the budget"),
+        _l("Minimum own contribution, share of the budget (%)"),
         [
             InputRequired(REQUIRED),
             NumberRange(0, 100, _l("A share between 0 and 100 per cent.")),

@@ -26,6 +26,14 @@ from reports.qr import qr_svg
 Translator = Callable[[str], gettext.NullTranslations]
 
 
+def N_(message: str) -> str:
+    """Marks a message for extraction; it is translated per document language."""
+    return message
+
+
+PAGE, OF = N_("Page"), N_("of")  # "Page 1 of 3" in the footer of every page
+
+
 @dataclass(frozen=True)
 class Register:
     """What the register knows about a document (its row, as plain data)."""
@@ -76,8 +84,8 @@ class DocumentRenderer:
             bilingual=len(langs) > 1,
             css=Markup(self.css),  # our bundled stylesheet, not user text
             qr=Markup(qr_svg(register.verify_url)),
-            page_label=" · ".join(_css_text(lang.gettext("Page")) for lang in langs),
-            of_label=_css_text(langs[0].gettext("of")) if len(langs) == 1 else "/",
+            page_label=" · ".join(_css_text(lang.gettext(PAGE)) for lang in langs),
+            of_label=_css_text(langs[0].gettext(OF)) if len(langs) == 1 else "/",
         )
 
     def pdf(self, register: Register, snapshot: dict) -> Rendered:
