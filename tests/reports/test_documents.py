@@ -105,6 +105,8 @@ def test_each_document_shows_its_facts(announced, kind, lang):
     assert f"№ {docs[kind].register_number}" in text
     page_word = {"ky": "Бет 1", "ru": "Страница 1 из"}[lang]
     assert page_word in text
+    check = {"ky": "SHA-256 изин бул жерден текшериңиз", "ru": "Проверить документ"}[lang]
+    assert check in text  # the verification block, in the document's language
 
 
 @pytest.mark.parametrize("kind", KINDS)
