@@ -99,33 +99,9 @@ def update_terms(
         _audit(c, actor, _audit_action, at, fields=sorted(terms))
 
 
-def add_funding_source(
-    c: Competition,
-    actor,
-    *,
-    kind: SourceKind,
-    name: str,
-    amount: Decimal,
-    decision_number: str | None = None,
-    decision_date: date | None = None,
-    budget_line: str | None = None,
-    conditions: str = "",
-    per_winner_cap: Decimal | None = None,
-    at: datetime | None = None,
-) -> FundingSource:
-    return save_funding_source(
-        c,
-        actor,
-        kind=kind,
-        name=name,
-        amount=amount,
-        decision_number=decision_number,
-        decision_date=decision_date,
-        budget_line=budget_line,
-        conditions=conditions,
-        per_winner_cap=per_winner_cap,
-        at=at,
-    )
+def add_funding_source(c: Competition, actor, **fields) -> FundingSource:
+    """A new source of money (see ``save_funding_source`` for the fields)."""
+    return save_funding_source(c, actor, None, **fields)
 
 
 def save_funding_source(

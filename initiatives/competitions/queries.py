@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import abort
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -9,6 +10,7 @@ from initiatives.applications.models import Application
 from initiatives.auth.models import User
 from initiatives.competitions.models import CommissionSeat, Competition
 from initiatives.core.enums import Role
+from initiatives.extensions import db
 
 PUBLIC_STATES = (
     "announced",
@@ -62,3 +64,12 @@ def public() -> Select:
 
 def one_for(user: User, competition_id: int) -> Select:
     return visible_to(user).where(Competition.id == competition_id)
+
+
+def one_visible_or_404(user: User, competition_id: int) -> Competition:
+    """The competition if this user may see it; another municipality's competition does
+    not exist for them (404, not 403: its existence is not disclosed)."""
+    competition = db.session.scalars(one_for(user, competition_id)).unique().one_or_none()
+    if competition is None:
+        abort(404)
+    return competition

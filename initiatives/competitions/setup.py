@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy import or_, select
 
@@ -53,9 +54,7 @@ def to_local(moment: datetime | None) -> datetime | None:
 
 
 def _competition(competition_id: int) -> Competition:
-    c = db.session.scalars(queries.one_for(current_user, competition_id)).unique().one_or_none()
-    if c is None:
-        abort(404)
+    c = queries.one_visible_or_404(current_user, competition_id)
     if not roles_for(current_user, c) & EDITORS:
         abort(403)
     return c
@@ -94,7 +93,8 @@ def new():
     if not municipalities:
         abort(403)
     form = NewCompetitionForm()
-    form.municipality_id.choices = [option(m.id, m.name(_locale())) for m in municipalities]
+    locale = str(get_locale())
+    form.municipality_id.choices = [option(m.id, m.name(locale)) for m in municipalities]
     if request.method == "GET":
         form.year.data = datetime.now(BISHKEK).year
     if form.validate_on_submit():
@@ -112,12 +112,6 @@ def new():
         return _back(c, "setup.budget")
     status = INVALID if form.is_submitted() else 200
     return render_template("setup/new.html", form=form), status
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-
-    return str(get_locale())
 
 
 # --- money --------------------------------------------------------------------------------

@@ -3,7 +3,7 @@ a step is not yet possible, the sentence saying why."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -49,11 +49,7 @@ def dashboard():
 @bp.get("/competitions/<int:competition_id>")
 @login_required
 def detail(competition_id: int):
-    competition = (
-        db.session.scalars(queries.one_for(current_user, competition_id)).unique().one_or_none()
-    )
-    if competition is None:
-        abort(404)  # another municipality's competition does not exist for this user
+    competition = queries.one_visible_or_404(current_user, competition_id)
     applications = [(a, available(a, current_user)) for a in competition.applications]
     documents = db.session.scalars(
         select(Document)
