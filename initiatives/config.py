@@ -9,12 +9,18 @@ key would let anyone forge sessions.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 DEV_SECRET_KEY = "dev-only-not-secret"
 
+
 # Environment variables read on top of instance/config.py, with their parsers.
-ENV_SETTINGS: dict[str, type] = {
+def _flag(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+ENV_SETTINGS: dict[str, Callable[[str], object]] = {
     "SECRET_KEY": str,
     "DATABASE_URL": str,
     "INITIATIVES_ENV": str,
@@ -23,6 +29,13 @@ ENV_SETTINGS: dict[str, type] = {
     "MAX_CONTENT_LENGTH": int,
     "DEFAULT_LOCALE": str,
     "PUBLIC_BASE_URL": str,
+    "MAX_ATTACHMENT_BYTES": int,
+    "MAIL_SERVER": str,
+    "MAIL_PORT": int,
+    "MAIL_USERNAME": str,
+    "MAIL_PASSWORD": str,
+    "MAIL_USE_TLS": _flag,
+    "MAIL_SENDER": str,
 }
 
 
@@ -39,7 +52,16 @@ def defaults(instance_path: str) -> dict:
         "DATABASE_URL": f"sqlite:///{instance / 'initiatives.sqlite3'}",
         "DOCUMENTS_DIR": str(instance / "documents"),
         "UPLOADS_DIR": str(instance / "uploads"),
-        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        # One request may carry a few scans; each file is checked against the smaller limit.
+        "MAX_CONTENT_LENGTH": 40 * 1024 * 1024,
+        "MAX_ATTACHMENT_BYTES": 10 * 1024 * 1024,
+        # E-mail is sent only when MAIL_SERVER is set; in-app notifications always work.
+        "MAIL_SERVER": "",
+        "MAIL_PORT": 25,
+        "MAIL_USERNAME": "",
+        "MAIL_PASSWORD": "",
+        "MAIL_USE_TLS": False,
+        "MAIL_SENDER": "no-reply@initiatives.invalid",
         "LANGUAGES": ("ky", "ru", "en"),
         "DEFAULT_LOCALE": "ky",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Bishkek",

@@ -24,6 +24,7 @@ from initiatives.grants.models import (
     ReportSpending,
 )
 from initiatives.municipalities.models import Municipality
+from initiatives.notifications.models import Notification
 from initiatives.scoring.models import (
     Attendance,
     AwardShare,
@@ -55,6 +56,7 @@ __all__ = [
     "Meeting",
     "Motion",
     "Municipality",
+    "Notification",
     "Payment",
     "ReportActivity",
     "ReportSpending",

@@ -234,8 +234,9 @@ class BudgetLine(IdMixin, Base):
 
 class Attachment(IdMixin, Base):
     """A stored file: a document an announcement requires, a signed scan, a receipt, a
-    photo. Files live under instance/uploads by their SHA-256; only ``public`` ones may ever
-    appear on public pages."""
+    photo. Files live under instance/uploads by a random name (``stored_as``); the SHA-256
+    proves the bytes are what was received. Only ``public`` ones may ever appear on public
+    pages."""
 
     __tablename__ = "attachment"
     __table_args__ = (
@@ -260,6 +261,8 @@ class Attachment(IdMixin, Base):
     content_type: Mapped[str] = mapped_column(String(100))
     size_bytes: Mapped[int]
     sha256: Mapped[str] = mapped_column(String(64))
+    # A random name under the uploads folder: never the user's name, never guessable.
+    stored_as: Mapped[str] = mapped_column(String(64), unique=True)
     public: Mapped[bool] = mapped_column(default=False)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -7,6 +7,7 @@ edits; only a draft can be edited.
 from __future__ import annotations
 
 import hashlib
+import secrets
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
@@ -144,16 +145,23 @@ def set_activities(
     _audit(a, actor, "set_activities", at, count=len(activities))
 
 
-def store_file(content: bytes) -> str:
-    """Files are stored under their SHA-256 in the uploads folder, never under a name the
-    user chose (no path traversal, no overwrite)."""
-    digest = hashlib.sha256(content).hexdigest()
-    folder = Path(current_app.config["UPLOADS_DIR"]) / digest[:2]
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / digest
-    if not path.exists():
-        path.write_bytes(content)
-    return digest
+def stored_path(stored_as: str) -> Path:
+    return Path(current_app.config["UPLOADS_DIR"]) / stored_as[:2] / stored_as
+
+
+def store_file(content: bytes) -> tuple[str, str]:
+    """Store bytes under a fresh random name; return (name, SHA-256).
+
+    The name is never one the user chose (no path traversal, no overwrite) and never derived
+    from the content (nobody can test whether a given file was uploaded by guessing its
+    hash). The file is written before the row that points to it is committed; a rolled-back
+    request leaves an orphan file, never a row without its file.
+    """
+    stored_as = secrets.token_hex(32)
+    path = stored_path(stored_as)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(content)
+    return stored_as, hashlib.sha256(content).hexdigest()
 
 
 def attach(
@@ -170,12 +178,14 @@ def attach(
     _draft(a)
     if not content:
         raise Refused(N_("the file is empty"))
+    stored_as, digest = store_file(content)
     attachment = Attachment(
         doc_type=doc_type,
         filename=Path(filename).name[:255],
         content_type=content_type,
         size_bytes=len(content),
-        sha256=store_file(content),
+        sha256=digest,
+        stored_as=stored_as,
         public=public,
         uploaded_by_id=actor.id if actor is not None else None,
         uploaded_at=at or utcnow(),

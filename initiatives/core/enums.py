@@ -198,3 +198,27 @@ DEFAULT_CRITERIA: list[dict[str, str]] = [
         "ky": "Өздүк салымдын көлөмү жана кошумча тартылуучу каражат",
     },
 ]
+
+# The screening checklist (DOMAIN.md): what the secretary verifies before scoring.
+SCREENING_CHECKS: dict[str, str] = {
+    "on_time": N_("Submitted on time"),
+    "complete": N_("Complete: required fields and documents present"),
+    "eligible_applicant": N_("The applicant may apply"),
+    "topic": N_("The topic is among the priorities"),
+    "within_max": N_("The request is within the maximum grant"),
+    "own_contribution": N_("The own contribution is at least the minimum"),
+}
+
+# What an application may carry besides the announcement's required documents.
+EXTRA_ATTACHMENTS: dict[str, str] = {
+    "photo": N_("Photo"),
+    "scan": N_("Scan of the paper original"),
+    "other": N_("Other document"),
+}
+
+# Files an applicant may attach, by the type their content shows (not their name).
+ATTACHMENT_TYPES: dict[str, str] = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpg",
+    "image/png": "png",
+}

@@ -1,0 +1,1 @@
+"""In-app notifications with an e-mail copy when SMTP is configured."""
