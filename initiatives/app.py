@@ -59,12 +59,16 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from initiatives.applications.paper import bp as paper_bp
+    from initiatives.applications.screening import bp as screening_bp
+    from initiatives.applications.views import bp as applications_bp
     from initiatives.auth.views import bp as auth_bp
     from initiatives.competitions.setup import bp as setup_bp
     from initiatives.competitions.views import bp as competitions_bp
     from initiatives.documents.views import bp as documents_bp
     from initiatives.lifecycle.views import bp as lifecycle_bp
     from initiatives.municipalities.views import bp as municipalities_bp
+    from initiatives.notifications.views import bp as notifications_bp
     from initiatives.public.views import bp as public_bp
 
     for bp in (
@@ -75,6 +79,10 @@ def _register_blueprints(app: Flask) -> None:
         lifecycle_bp,
         documents_bp,
         municipalities_bp,
+        applications_bp,
+        paper_bp,
+        screening_bp,
+        notifications_bp,
     ):
         app.register_blueprint(bp)
 

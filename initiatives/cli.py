@@ -15,6 +15,43 @@ from workflows import WORKFLOWS
 
 users = AppGroup("users", help="Manage user accounts.")
 workflows_cli = AppGroup("workflows", help="Inspect the lifecycle state machines.")
+competitions_cli = AppGroup("competitions", help="Scheduled work on competitions.")
+notifications_cli = AppGroup("notifications", help="The e-mail copies of notifications.")
+
+
+@notifications_cli.command("send")
+@click.option("--limit", default=100, show_default=True, help="At most this many e-mails.")
+def send_notifications(limit):
+    """Send the e-mails of notifications not sent yet (when MAIL_SERVER is set).
+
+    Steps send them right after they are committed; run this from cron to retry the ones a
+    mail server that was down could not take (each is tried at most 5 times).
+    """
+    from flask import current_app
+
+    from initiatives.notifications.operations import deliver_pending
+
+    if not current_app.config.get("MAIL_SERVER"):
+        click.echo("MAIL_SERVER is not set: notifications stay in the application only.")
+        return
+    sent = deliver_pending(limit=limit)
+    click.echo(f"{sent} e-mail(s) sent.")
+
+
+@competitions_cli.command("tick")
+def tick():
+    """Close the intake of every competition whose submission deadline has passed.
+
+    Run it from cron every few minutes; pages also close a due competition when it is read.
+    """
+    from initiatives.competitions.clock import close_all_due
+
+    def progress(c, closed):
+        state = "closed the intake" if closed else "left as it is (someone else acted)"
+        click.echo(f"competition {c.id} ({c.year}, {c.title('en') or c.title_ru}): {state}")
+
+    closed = close_all_due(progress=progress)
+    click.echo(f"{len(closed)} competition(s) closed.")
 
 
 @users.command("create")
@@ -102,4 +139,6 @@ def demo(if_empty):
 def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(workflows_cli)
+    app.cli.add_command(competitions_cli)
+    app.cli.add_command(notifications_cli)
     app.cli.add_command(demo)

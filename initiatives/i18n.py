@@ -27,6 +27,13 @@ def select_locale() -> str:
     return request.accept_languages.best_match(languages) or current_app.config["DEFAULT_LOCALE"]
 
 
+def _term(message: str) -> str:
+    """A message id, or a code of the domain's vocabularies (a document kind), translated."""
+    from initiatives.core.enums import EXTRA_ATTACHMENTS, REQUIRED_DOCUMENTS
+
+    return gettext(REQUIRED_DOCUMENTS.get(message) or EXTRA_ATTACHMENTS.get(message) or message)
+
+
 def explain(reason: Reason) -> str:
     """A workflow's untranslated reason, in the user's language."""
-    return reason.format(gettext)
+    return reason.format(_term)

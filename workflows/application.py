@@ -52,27 +52,49 @@ def competition_in(*states: str, message: str):
     return guard
 
 
+LATER_THAN_INTAKE = {
+    "applications_closed",
+    "screening",
+    "scoring",
+    "results_approved",
+    "winners_announced",
+    "implementation",
+    "closed",
+    "failed",
+}
+
+
 def window_open(a, ctx: Context) -> Reason | None:
     c = a.competition
-    if c.state != "announced":
-        return Reason(N_("the competition is not accepting applications"))
     # A paper application counts from when the office received it, not when it was typed in.
     at = a.received_at if a.channel == "paper" and a.received_at else ctx.now
+    deadline = c.submission_deadline
+    if c.state in LATER_THAN_INTAKE or (deadline is not None and at >= deadline):
+        # Said first: "the deadline has passed" is the reason a late applicant needs.
+        return Reason(N_("the submission deadline has passed"))
+    if c.state != "announced":
+        return Reason(N_("the competition is not accepting applications"))
     if c.opens_at is not None and at < c.opens_at:
         return Reason(N_("the application window has not opened yet"))
-    if at >= c.submission_deadline:
-        return Reason(N_("the submission deadline has passed"))
     return None
 
 
+REQUIRED_FIELDS = {
+    "applicant_name": N_("name of the applicant"),
+    "village": N_("village"),
+    "title": N_("title of the initiative"),
+    "problem": N_("the problem"),
+    "goal": N_("the goal"),
+    "priority_topic": N_("priority topic"),
+}
+
+
 def required_fields(a, ctx: Context) -> Reason | None:
-    missing = [
-        name
-        for name in ("applicant_name", "village", "title", "problem", "goal", "priority_topic")
-        if not (getattr(a, name) or "").strip()
-    ]
+    missing = tuple(
+        title for name, title in REQUIRED_FIELDS.items() if not (getattr(a, name) or "").strip()
+    )
     if missing:
-        return Reason(N_("required fields are empty: %(fields)s"), {"fields": ", ".join(missing)})
+        return Reason(N_("required fields are empty: %(fields)s"), {"fields": missing})
     if not a.budget_lines:
         return Reason(N_("the budget has no lines"))
     if not a.activities:
@@ -121,9 +143,9 @@ def own_share_met(a, ctx: Context) -> Reason | None:
 
 def documents_attached(a, ctx: Context) -> Reason | None:
     have = {att.doc_type for att in a.attachments}
-    missing = [d for d in (a.competition.required_documents or []) if d not in have]
-    if missing:
-        return Reason(N_("required documents are missing: %(docs)s"), {"docs": ", ".join(missing)})
+    missing = tuple(d for d in (a.competition.required_documents or []) if d not in have)
+    if missing:  # document codes: the application's vocabulary translates them
+        return Reason(N_("required documents are missing: %(docs)s"), {"docs": missing})
     return None
 
 

@@ -21,5 +21,14 @@ class Reason:
     params: dict = field(default_factory=dict)
 
     def format(self, translate=lambda s: s) -> str:
+        """A tuple parameter is a list of message ids (field names, document kinds): each is
+        translated and they are joined, so "the title, the village" reads in the user's
+        language too."""
         text = translate(self.message)
-        return text % self.params if self.params else text
+        if not self.params:
+            return text
+        params = {
+            k: ", ".join(translate(item) for item in v) if isinstance(v, tuple) else v
+            for k, v in self.params.items()
+        }
+        return text % params

@@ -194,3 +194,14 @@ def attach(
     db.session.flush()
     _audit(a, actor, "attach", at, doc_type=doc_type, sha256=attachment.sha256)
     return attachment
+
+
+def detach(a: Application, actor, attachment: Attachment, at: datetime | None = None) -> None:
+    """Remove a file from a draft. The stored bytes stay on disk: the audit trail names
+    their hash, and a submitted application never loses a file this way (drafts only)."""
+    _draft(a)
+    if attachment.application_id != a.id:
+        raise Refused(N_("this file does not belong to this application"), status=404)
+    a.attachments.remove(attachment)
+    db.session.flush()
+    _audit(a, actor, "detach", at, doc_type=attachment.doc_type, sha256=attachment.sha256)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
-from forms.auth import LoginForm
+from forms.auth import LoginForm, RegisterForm
 from initiatives.auth import operations
 from initiatives.extensions import db
 from initiatives.i18n import _
@@ -51,3 +52,38 @@ def logout():
         session["locale"] = locale
     flash(_("You have logged out."), "info")
     return redirect(url_for("public.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    """A citizen creates an account and is logged in at once, then goes where they were
+    going (the application they started from the announcement)."""
+    target = local_redirect_target(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(target or url_for("applications.mine"))
+    form = RegisterForm()
+    if request.method == "GET":
+        form.locale.data = session.get("locale") or get_locale().language
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = operations.create_user(
+                login=form.login.data,
+                full_name=form.full_name.data,
+                password=form.password.data,
+                locale=form.locale.data,
+            )
+        except operations.AccountError as exc:
+            form.login.errors.append(_(str(exc)))
+            db.session.rollback()
+            status = 422
+        else:
+            db.session.commit()
+            session.clear()
+            session["locale"] = user.locale
+            login_user(user)
+            flash(_("Your account is created. Welcome!"), "success")
+            return redirect(target or url_for("applications.mine"))
+    elif form.is_submitted():
+        status = 422
+    return render_template("auth/register.html", form=form), status

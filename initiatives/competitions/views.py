@@ -3,13 +3,14 @@ a step is not yet possible, the sentence saying why."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.lifecycle import StepForm
 from initiatives.applications.models import Application
 from initiatives.competitions import queries
+from initiatives.competitions.clock import close_if_due
 from initiatives.core.enums import Role
 from initiatives.documents.models import Document
 from initiatives.extensions import db
@@ -24,6 +25,10 @@ bp = Blueprint("competitions", __name__)
 @login_required
 def dashboard():
     competitions = db.session.scalars(queries.visible_to(current_user)).unique().all()
+    if not competitions and not current_user.grants:
+        return redirect(url_for("applications.mine"))  # a citizen: their applications
+    for c in competitions:
+        close_if_due(c)
     groups = []
     for state in COMPETITION.states:
         items = [c for c in competitions if c.state == state.value]
@@ -50,6 +55,7 @@ def dashboard():
 @login_required
 def detail(competition_id: int):
     competition = queries.one_visible_or_404(current_user, competition_id)
+    close_if_due(competition)
     applications = [(a, available(a, current_user)) for a in competition.applications]
     documents = db.session.scalars(
         select(Document)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from initiatives.applications import operations as applications
 from initiatives.competitions import operations as competitions
 from initiatives.core.enums import (
+    SCREENING_CHECKS,
     Channel,
     MeetingPurpose,
     SeatCategory,
@@ -265,6 +266,7 @@ def step_close_applications(r: Run) -> None:
 
 def step_start_screening(r: Run) -> None:
     fire(r.c, "start_screening", r.secretary, now=at(r.t0, 23))
+    every_check_met = dict.fromkeys(SCREENING_CHECKS, True)
     for i, (a, _p) in enumerate(r.apps):
         if i == r.rejected:
             fire(
@@ -272,10 +274,11 @@ def step_start_screening(r: Run) -> None:
                 "reject",
                 r.secretary,
                 now=at(r.t0, 24),
+                checklist={**every_check_met, "eligible_applicant": False},
                 reason="The initiative group is registered outside the ayil aimak.",
             )
         else:
-            fire(a, "admit", r.secretary, now=at(r.t0, 24))
+            fire(a, "admit", r.secretary, now=at(r.t0, 24), checklist=every_check_met)
 
 
 def step_finish_screening(r: Run) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from initiatives.competitions import queries
+from initiatives.competitions.clock import close_if_due
 from initiatives.competitions.models import Competition
 from initiatives.core.enums import PRIORITIES, REQUIRED_DOCUMENTS, ApplicantKind
 from initiatives.documents.models import Document
@@ -36,6 +37,7 @@ def competition(competition_id: int):
     ).one_or_none()
     if c is None:
         abort(404)
+    close_if_due(c)
     documents = db.session.scalars(
         select(Document)
         .where(Document.competition_id == c.id, Document.public.is_(True))

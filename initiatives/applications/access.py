@@ -1,0 +1,58 @@
+"""Who may see, edit and download what of an application.
+
+Personal data (contacts, ID number, address, passport copies, scans of paper originals) is
+for the owner and the municipality's staff only; the commission reads the initiative
+itself. A person with no business with an application gets a 404, so its existence is not
+disclosed.
+"""
+
+from __future__ import annotations
+
+from initiatives.applications.models import Application, Attachment
+from initiatives.core.enums import Channel
+from initiatives.lifecycle.permissions import roles_for
+
+STAFF = {"specialist", "head", "admin"}
+CLERKS = {"specialist", "admin"}
+READERS = {"chair", "secretary", "member", "oversight"}
+SCREENERS = {"secretary", "chair", "specialist", "admin"}
+# Documents that carry personal data by their nature.
+PERSONAL_DOCUMENTS = {"passport_copy", "scan"}
+
+
+def is_owner(user, a: Application) -> bool:
+    return user.is_authenticated and a.owner_id is not None and a.owner_id == user.id
+
+
+def can_view(user, a: Application) -> bool:
+    if not user.is_authenticated:
+        return False
+    if is_owner(user, a):
+        return True
+    held = roles_for(user, a)
+    if held & STAFF:
+        return True
+    return a.state != "draft" and bool(held & READERS)
+
+
+def can_edit(user, a: Application) -> bool:
+    """An online draft is its owner's; a paper draft is typed in by the office."""
+    if a.state != "draft" or not user.is_authenticated:
+        return False
+    if a.channel == Channel.PAPER:
+        return bool(roles_for(user, a) & CLERKS)
+    return is_owner(user, a)
+
+
+def sees_personal_data(user, a: Application) -> bool:
+    return is_owner(user, a) or bool(user.is_authenticated and roles_for(user, a) & STAFF)
+
+
+def can_download(user, a: Application, attachment: Attachment) -> bool:
+    if not can_view(user, a):
+        return False
+    return attachment.doc_type not in PERSONAL_DOCUMENTS or sees_personal_data(user, a)
+
+
+def can_screen(user, a: Application) -> bool:
+    return bool(user.is_authenticated and roles_for(user, a) & SCREENERS)
