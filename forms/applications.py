@@ -16,7 +16,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     FormField,
     IntegerField,
@@ -27,7 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
-from forms.base import Form, option
+from forms.base import FiniteDecimalField, Form, option
 from forms.competitions import REQUIRED, choices, short
 from initiatives.core.enums import SCREENING_CHECKS, ApplicantKind, InitiativeKind
 
@@ -36,8 +35,8 @@ MAX_AMOUNT = Decimal("1000000000")
 MAX_PEOPLE = 1_000_000
 
 
-def amount(label) -> DecimalField:
-    return DecimalField(
+def amount(label) -> FiniteDecimalField:
+    return FiniteDecimalField(
         label,
         [
             Optional(),
@@ -109,7 +108,7 @@ class PlanForm(Form):
 class BudgetRow(NoCsrf):
     item = StringField(_l("Item"), [short(300)])
     unit = StringField(_l("Unit"), [Optional(), short(40)])
-    quantity = DecimalField(
+    quantity = FiniteDecimalField(
         _l("Quantity"),
         [Optional(), NumberRange(0, MAX_AMOUNT, _l("An amount from 0 to 1 000 000 000."))],
         places=2,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import gettext, ngettext
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectMultipleField, widgets
+from wtforms import DecimalField, FieldList, FormField, SelectChoice, SelectMultipleField, widgets
 
 
 class _Catalogue:
@@ -16,10 +16,32 @@ class _Catalogue:
         return ngettext(singular, plural, n)
 
 
+def _no_nul(value):
+    """NUL characters cannot be stored in PostgreSQL text and are never typed by a person."""
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
 class Form(FlaskForm):
     class Meta:
         def get_translations(self, form):
             return _Catalogue()
+
+        def bind_field(self, form, unbound_field, options):
+            if not issubclass(unbound_field.field_class, FieldList | FormField):
+                filters = unbound_field.kwargs.get("filters", ())
+                unbound_field.kwargs["filters"] = (_no_nul, *filters)
+            return unbound_field.bind(form=form, **options)
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN and Infinity, which Decimal parses but no amount is
+    (and which would make every later comparison raise)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -14,7 +14,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     FieldList,
     FormField,
     HiddenField,
@@ -25,7 +24,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from forms.base import Form, MultiCheckboxField, option
+from forms.base import FiniteDecimalField, Form, MultiCheckboxField, option
 from initiatives.core.enums import (
     PRIORITIES,
     REQUIRED_DOCUMENTS,
@@ -62,7 +61,7 @@ class SourceForm(Form):
     source_id = HiddenField()
     kind = SelectField(_l("Source of money"), choices=choices(SourceKind))
     name = StringField(_l("Name"), [InputRequired(REQUIRED), short(200)])
-    amount = DecimalField(
+    amount = FiniteDecimalField(
         _l("Amount, som"),
         [InputRequired(REQUIRED), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
         places=2,
@@ -70,7 +69,7 @@ class SourceForm(Form):
     decision_number = StringField(_l("Number of the decision"), [Optional(), short(50)])
     decision_date = DateField(_l("Date of the decision"), [Optional()])
     budget_line = StringField(_l("Budget line"), [Optional(), short(100)])
-    per_winner_cap = DecimalField(
+    per_winner_cap = FiniteDecimalField(
         _l("Limit per winner, som"),
         [Optional(), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
         places=2,
@@ -144,12 +143,12 @@ class TermsForm(Form):
     text_en = TextAreaField(_l("Text of the announcement in English"), [Optional(), short(10000)])
     priorities = MultiCheckboxField(_l("Priorities"))
     eligible_applicants = MultiCheckboxField(_l("Who may apply"), choices=choices(ApplicantKind))
-    max_grant = DecimalField(
+    max_grant = FiniteDecimalField(
         _l("Maximum grant from the local budget, som"),
         [InputRequired(REQUIRED), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
         places=2,
     )
-    min_own_share = DecimalField(
+    min_own_share = FiniteDecimalField(
         _l("Minimum own contribution, share of the budget (%)"),
         [
             InputRequired(REQUIRED),
@@ -206,7 +205,7 @@ class CriterionForm(Form):
     scale_max = IntegerField(
         _l("Highest score"), [InputRequired(REQUIRED), NumberRange(1, 1000, _l("From 1 to 1000."))]
     )
-    weight = DecimalField(
+    weight = FiniteDecimalField(
         _l("Weight"),
         [
             InputRequired(REQUIRED),

@@ -39,11 +39,16 @@ class Lang:
             return "—"
         return format_decimal(Decimal(str(value)), format="#,##0.##", locale=self.code)
 
+    def figures(self, value) -> str:
+        """An amount without its unit, for table columns headed "som"."""
+        if value in (None, ""):
+            return "—"
+        return format_decimal(Decimal(str(value)), format="#,##0.00", locale=self.code)
+
     def money(self, value) -> str:
         if value in (None, ""):
             return "—"
-        figures = format_decimal(Decimal(str(value)), format="#,##0.00", locale=self.code)
-        return f"{figures} {self.gettext('som')}"
+        return f"{self.figures(value)} {self.gettext('som')}"
 
     def words(self, value) -> str:
         """The amount in words, as agreements and statements write it next to the figures."""
@@ -70,3 +75,11 @@ class Lang:
             value = datetime.fromisoformat(value)
         local = value.astimezone(BISHKEK)
         return f"{format_date(local.date(), format='long', locale=self.code)}, {local:%H:%M}"
+
+    def stamp(self, value) -> str:
+        """A moment in Bishkek time in figures, for the narrow columns of tables."""
+        if not value:
+            return "—"
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return f"{value.astimezone(BISHKEK):%d.%m.%Y %H:%M}"

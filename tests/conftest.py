@@ -8,6 +8,7 @@ import os
 from datetime import UTC, datetime
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import delete
 
 from initiatives import create_app
@@ -25,6 +26,20 @@ def database_url(tmp_path_factory) -> str:
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
 
 
+class IsolatedClient(FlaskClient):
+    """Each request in an application context of its own, as in production.
+
+    Without this, a request made while a test holds an app context reuses that context and
+    its ``g``: Flask-Login caches the logged-in user there, so a second client would act
+    as whoever logged in last. Each request also gets its own database session, so a page
+    never sees objects the test has not committed.
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     instance = tmp_path_factory.mktemp("instance")
@@ -39,6 +54,7 @@ def app(tmp_path_factory):
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
         }
     )
+    app.test_client_class = IsolatedClient
     with app.app_context():
         _db.drop_all()
         _db.create_all()

@@ -17,19 +17,25 @@ from initiatives.applications.models import Application
 from initiatives.auth.models import RoleGrant, User
 from initiatives.competitions.models import Competition
 from initiatives.core.enums import (
+    EXTRA_ATTACHMENTS,
     PARTICIPANT_GROUPS,
     PRIORITIES,
     REQUIRED_DOCUMENTS,
+    SCREENING_CHECKS,
     ApplicantKind,
+    Channel,
     DocumentKind,
+    InitiativeKind,
     Role,
+    ScreeningOutcome,
     SeatCategory,
     SeatRole,
     SourceKind,
 )
 from initiatives.extensions import db
 
-SnapshotBuilder = Callable[[object, dict], dict]
+# A kind's own part of the snapshot: (subject, data, actor) -> keys added to the base one.
+SnapshotBuilder = Callable[[object, dict, object], dict]
 
 # Documents that carry personal data and so are never public.
 PRIVATE_KINDS = {
@@ -240,7 +246,8 @@ def for_competition(c: Competition, data: dict, actor) -> dict:
     return snap
 
 
-def for_application(a: Application, data: dict, actor) -> dict:
+def for_application(a: Application, data: dict, actor, *, private: bool = True) -> dict:
+    """The base of an application's documents. Personal data only in private ones."""
     c = a.competition
     return {
         "municipality": municipality_part(c),
@@ -250,13 +257,134 @@ def for_application(a: Application, data: dict, actor) -> dict:
             "year": c.year,
             "title": per_language(c, "title"),
         },
-        "application": application_full_part(a),
+        "application": application_full_part(a) if private else application_public_part(a),
         "reason": data.get("reason"),
     }
 
 
+# --- the receipt (private: the applicant's own proof of registration) ------------------
+
+DOCUMENT_TYPES = {**REQUIRED_DOCUMENTS, **EXTRA_ATTACHMENTS}
+
+
+def one_titled(code: str, titles: dict[str, str]) -> dict:
+    return {"code": code, "title": titles.get(code, code)}
+
+
+def attachment_row(x) -> dict:
+    return {
+        "doc_type": one_titled(x.doc_type, DOCUMENT_TYPES),
+        "filename": x.filename,
+        "size": x.size_bytes,
+        "sha256": x.sha256,
+    }
+
+
+def receipt_part(a: Application, data: dict, actor) -> dict:
+    paper = a.channel == Channel.PAPER
+    clerk = a.entered_by or actor
+    return {
+        "receipt": {
+            "channel_title": Channel(a.channel).title,
+            "paper": paper,
+            "entered_by": clerk.full_name if paper and clerk is not None else None,
+            "applicant_kind_title": ApplicantKind(a.applicant_kind).title,
+            "initiative_kind_title": InitiativeKind(a.initiative_kind).title,
+            "priority": one_titled(a.priority_topic, PRIORITIES),
+            "partners": money(a.partner_amount),
+            "attachments": [attachment_row(x) for x in sorted(a.attachments, key=lambda x: x.id)],
+            "budget_lines": len(a.budget_lines),
+            "activities": len(a.activities),
+        }
+    }
+
+
+# --- the register of applications (public: names, no contacts) ------------------------
+
+
+def numbered(c: Competition) -> list[Application]:
+    """Applications that took a registration number (withdrawn ones keep theirs)."""
+    return sorted((a for a in c.applications if a.number is not None), key=lambda a: a.number)
+
+
+def register_row(a: Application) -> dict:
+    return {
+        "number": a.number,
+        "withdrawn": a.state == "withdrawn",
+        "received_at": when(a.received_at or a.submitted_at),
+        "channel_title": Channel(a.channel).title,
+        "applicant_name": a.applicant_name,
+        "organisation": a.organisation_name,
+        "title": a.title,
+        "priority": one_titled(a.priority_topic, PRIORITIES),
+        "requested": money(a.requested_amount),
+        "own_share": money(a.own_share),
+    }
+
+
+def register_part(c: Competition, data: dict, actor) -> dict:
+    registered = numbered(c)
+    rows = [register_row(a) for a in registered]
+    valid = [a for a in registered if a.state != "withdrawn"]
+    requested = sum((a.requested_amount for a in valid), Decimal("0.00"))
+    budget = c.local_budget_amount
+    return {
+        "register": {
+            "rows": rows,
+            "count": len(rows),
+            "withdrawn": len(rows) - len(valid),
+            "requested": money(requested),
+            "local_budget": money(budget),
+            "requested_share": money(requested * 100 / budget) if budget > 0 else None,
+        }
+    }
+
+
+# --- the screening protocol (public: names, checks, outcomes, reasons) ----------------
+
+
+def screening_row(a: Application) -> dict:
+    s = a.screening
+    checklist = s.checklist or {}
+    return {
+        "number": a.number,
+        "title": a.title,
+        "applicant_name": a.applicant_name,
+        "organisation": a.organisation_name,
+        "checks": [{"code": code, "passed": checklist.get(code)} for code in SCREENING_CHECKS],
+        "outcome": s.outcome.value,
+        "outcome_title": ScreeningOutcome(s.outcome).title,
+        "reason": s.reason,
+    }
+
+
+def screening_part(c: Competition, data: dict, actor) -> dict:
+    rows = [screening_row(a) for a in numbered(c) if a.screening is not None]
+    admitted = [r for r in rows if r["outcome"] == ScreeningOutcome.ADMITTED.value]
+    return {
+        "screening": {
+            "checks": titled(SCREENING_CHECKS, SCREENING_CHECKS),
+            "rows": rows,
+            "admitted": len(admitted),
+            "rejected": len(rows) - len(admitted),
+        }
+    }
+
+
+KIND_PARTS: dict[DocumentKind, SnapshotBuilder] = {
+    DocumentKind.RECEIPT: receipt_part,
+    DocumentKind.APPLICATIONS_REGISTER: register_part,
+    DocumentKind.SCREENING_PROTOCOL: screening_part,
+}
+
+
 def build(subject, kind: DocumentKind, data: dict, actor=None) -> dict:
-    builder = for_application if isinstance(subject, Application) else for_competition
-    snap = builder(subject, data, actor)
+    if isinstance(subject, Application):
+        snap = for_application(subject, data, actor, private=kind in PRIVATE_KINDS)
+    else:
+        snap = for_competition(subject, data, actor)
+    part = KIND_PARTS.get(kind)
+    if part is not None:
+        snap.update(part(subject, data, actor))
     snap["kind"] = kind.value
     return snap

@@ -15,6 +15,7 @@ from initiatives.extensions import db
 from initiatives.lifecycle.effects import EFFECTS
 from initiatives.lifecycle.errors import NotPermitted
 from initiatives.lifecycle.permissions import competition_of, roles_for
+from initiatives.notifications import operations as notifications
 from workflows import (
     APPLICATION,
     COMPETITION,
@@ -118,6 +119,7 @@ def fire(subject, trigger: str, actor, *, now: datetime | None = None, **data) -
         to_state=dest,
         data={k: _plain(v) for k, v in data.items()},
     )
+    notifications.on_step(subject, trigger, source, dest, actor, now, data)
     documents = [
         record_document(subject, kind, trigger=trigger, actor=actor, at=now, data=data)
         for kind in transition.documents

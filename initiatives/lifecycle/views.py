@@ -8,9 +8,9 @@ from flask_login import current_user, login_required
 from forms.lifecycle import StepForm
 from initiatives.applications.models import Application
 from initiatives.competitions.models import Competition
-from initiatives.documents.rendering import render_now
 from initiatives.extensions import db
 from initiatives.i18n import _
+from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import fire, workflow_of
 from initiatives.lifecycle.permissions import roles_for
 from initiatives.routes import local_redirect_target
@@ -39,7 +39,7 @@ def _step(subject, trigger: str):
         done = fire(subject, trigger, current_user, **form.step_data())
         db.session.commit()
         flash(_("Done: %(step)s.", step=_(done.transition.title)), "success")
-        render_now(done.documents)
+        after_commit(done.documents)  # render its documents, mail its notifications
     target = local_redirect_target(request.form.get("next"))
     return redirect(
         target or url_for("competitions.detail", competition_id=_competition_id(subject))
