@@ -184,21 +184,25 @@ class Activity(IdMixin, Base):
     application: Mapped[Application] = relationship(back_populates="activities")
 
 
+# The money columns of a budget line, after item and unit: the one list the table, the
+# operations and the form all read.
+BUDGET_AMOUNTS = (
+    "unit_price",
+    "local_amount",
+    "own_amount",
+    "in_kind_amount",
+    "labour_amount",
+    "partner_amount",
+)
+BUDGET_NUMBERS = ("quantity", *BUDGET_AMOUNTS)
+
+
 class BudgetLine(IdMixin, Base):
     """One row of the budget: item × quantity × unit price, split by source of money."""
 
     __tablename__ = "budget_line"
     __table_args__ = tuple(
-        CheckConstraint(f"{col} >= 0", name=f"{col}_non_negative")
-        for col in (
-            "quantity",
-            "unit_price",
-            "local_amount",
-            "own_amount",
-            "in_kind_amount",
-            "labour_amount",
-            "partner_amount",
-        )
+        CheckConstraint(f"{col} >= 0", name=f"{col}_non_negative") for col in BUDGET_NUMBERS
     )
 
     application_id: Mapped[int] = mapped_column(

@@ -14,7 +14,13 @@ from pathlib import Path
 
 from flask import current_app
 
-from initiatives.applications.models import Activity, Application, Attachment, BudgetLine
+from initiatives.applications.models import (
+    BUDGET_NUMBERS,
+    Activity,
+    Application,
+    Attachment,
+    BudgetLine,
+)
 from initiatives.audit import operations as audit
 from initiatives.core.db import utcnow
 from initiatives.core.enums import Channel
@@ -103,20 +109,7 @@ def set_budget_lines(a: Application, actor, lines: list[dict], at: datetime | No
     _draft(a)
     a.budget_lines.clear()
     for position, line in enumerate(lines, start=1):
-        values = {
-            k: Decimal(str(v))
-            for k, v in line.items()
-            if k
-            in {
-                "quantity",
-                "unit_price",
-                "local_amount",
-                "own_amount",
-                "in_kind_amount",
-                "labour_amount",
-                "partner_amount",
-            }
-        }
+        values = {k: Decimal(str(v)) for k, v in line.items() if k in BUDGET_NUMBERS}
         if any(v < 0 for v in values.values()):
             raise Refused(N_("amounts in the budget cannot be negative"))
         a.budget_lines.append(

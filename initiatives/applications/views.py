@@ -37,7 +37,7 @@ from forms.applications import (
 from forms.base import option
 from initiatives.applications import access, operations
 from initiatives.applications.files import BadFile, sniff
-from initiatives.applications.models import Application, Attachment
+from initiatives.applications.models import BUDGET_AMOUNTS, Application, Attachment
 from initiatives.audit.models import AuditEvent
 from initiatives.competitions.clock import close_if_due
 from initiatives.competitions.models import Competition
@@ -230,25 +230,30 @@ def _initiative(a: Application, form_data):
     return form, save, {}
 
 
+def _rows_form(form_class, field: str, records, posted: bool, **columns):
+    """A form of rows (activities, budget lines): what was posted, or the stored records
+    with one empty row to type into when there are none or the user asked for one."""
+    if posted:
+        return form_class()
+    rows = [{name: read(x) for name, read in columns.items()} for x in records]
+    form = form_class(data={field: rows})
+    if request.args.get("add") or not records:
+        getattr(form, field).append_entry()
+    return form
+
+
+def _attr(name: str):
+    return lambda x: getattr(x, name)
+
+
 def _plan(a: Application, form_data):
-    if form_data:
-        form = PlanForm()
-    else:
-        form = PlanForm(
-            data={
-                "activities": [
-                    {
-                        "description": x.description,
-                        "starts_on": x.starts_on,
-                        "ends_on": x.ends_on,
-                        "responsible": x.responsible,
-                    }
-                    for x in a.activities
-                ]
-            }
-        )
-        if request.args.get("add") or not a.activities:
-            form.activities.append_entry()
+    form = _rows_form(
+        PlanForm,
+        "activities",
+        a.activities,
+        form_data,
+        **{k: _attr(k) for k in ("description", "starts_on", "ends_on", "responsible")},
+    )
 
     def save():
         rows = [
@@ -286,35 +291,14 @@ def _people(a: Application, form_data):
     return form, save, {"groups": groups}
 
 
-BUDGET_COLUMNS = (
-    "unit_price",
-    "local_amount",
-    "own_amount",
-    "in_kind_amount",
-    "labour_amount",
-    "partner_amount",
-)
-
-
 def _budget(a: Application, form_data):
-    if form_data:
-        form = BudgetForm()
-    else:
-        form = BudgetForm(
-            data={
-                "lines": [
-                    {
-                        "item": x.item,
-                        "unit": x.unit,
-                        "quantity": x.quantity,
-                        **{k: getattr(x, k) for k in BUDGET_COLUMNS},
-                    }
-                    for x in a.budget_lines
-                ]
-            }
-        )
-        if request.args.get("add") or not a.budget_lines:
-            form.lines.append_entry()
+    form = _rows_form(
+        BudgetForm,
+        "lines",
+        a.budget_lines,
+        form_data,
+        **{k: _attr(k) for k in ("item", "unit", "quantity", *BUDGET_AMOUNTS)},
+    )
 
     def save():
         rows = []
@@ -326,7 +310,7 @@ def _budget(a: Application, form_data):
                     "item": r.item.data.strip(),
                     "unit": (r.unit.data or "").strip(),
                     "quantity": r.quantity.data if r.quantity.data is not None else 1,
-                    **{k: getattr(r, k).data or 0 for k in BUDGET_COLUMNS},
+                    **{k: getattr(r, k).data or 0 for k in BUDGET_AMOUNTS},
                 }
             )
         operations.set_budget_lines(a, current_user, rows)
@@ -563,6 +547,10 @@ def view(application_id: int):
     documents = db.session.scalars(
         select(Document).where(Document.application_id == a.id).order_by(Document.id)
     ).all()
+    # The withdraw step, if the user's roles allow it: None, or why it is not possible now.
+    withdraw = next(
+        (reasons for t, reasons in available(a, current_user) if t.trigger == "withdraw"), None
+    )
     return render_template(
         "applications/view.html",
         a=a,
@@ -571,13 +559,8 @@ def view(application_id: int):
         documents=documents,
         personal=access.sees_personal_data(current_user, a),
         editable=access.can_edit(current_user, a),
-        can_withdraw=any(t.trigger == "withdraw" for t, _r in available(a, current_user)),
-        withdraw_problems=[
-            explain(r)
-            for t, reasons in available(a, current_user)
-            if t.trigger == "withdraw"
-            for r in reasons
-        ],
+        can_withdraw=withdraw is not None,
+        withdraw_problems=[explain(r) for r in (withdraw or [])],
         doc_titles={**REQUIRED_DOCUMENTS, **EXTRA_ATTACHMENTS},
         groups=_groups(a),
         priority_titles=PRIORITIES,
