@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from initiatives.municipalities.views import bp as municipalities_bp
     from initiatives.notifications.views import bp as notifications_bp
     from initiatives.public.views import bp as public_bp
+    from initiatives.scoring.views import bp as scoring_bp
 
     for bp in (
         public_bp,
@@ -82,6 +83,7 @@ def _register_blueprints(app: Flask) -> None:
         applications_bp,
         paper_bp,
         screening_bp,
+        scoring_bp,
         notifications_bp,
     ):
         app.register_blueprint(bp)

@@ -6,7 +6,8 @@ from flask import Flask, render_template
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
-from initiatives.core.errors import Refused
+from initiatives.audit import operations as audit
+from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
 from initiatives.i18n import _, explain
 from initiatives.lifecycle.errors import NotPermitted
@@ -62,6 +63,9 @@ def register(app: Flask) -> None:
     @app.errorhandler(Refused)
     def refused(exc: Refused):
         db.session.rollback()
+        if isinstance(exc, Locked):  # the attempt is kept, though the change is not
+            audit.record_refused(exc.attempt)
+            db.session.commit()
         return _page(exc.status, [explain(exc.reason)])
 
     @app.errorhandler(StaleDataError)

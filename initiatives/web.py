@@ -6,6 +6,7 @@ from flask import Flask, abort, redirect, request, session, url_for
 from flask_babel import format_datetime, format_decimal, get_locale, refresh
 from flask_login import current_user
 
+from initiatives.applications.access import public_state
 from initiatives.auth import operations as accounts
 from initiatives.extensions import db
 from initiatives.i18n import LANGUAGE_NAMES, _, explain
@@ -43,6 +44,7 @@ def register(app: Flask) -> None:
             "state_titles": {s.value: s.title for s in CompetitionState},
             "app_state_titles": {s.value: s.title for s in ApplicationState},
             "app_state_public": {s.value: s.public_title for s in ApplicationState},
+            "public_state": public_state,
         }
 
     @app.after_request

@@ -34,7 +34,11 @@ def N_(message: str) -> str:
 PAGE, OF = N_("Page"), N_("of")  # "Page 1 of 3" in the footer of every page
 # Roles under signature lines: templates pass them to parts.signatures as data, where the
 # extractor cannot see them, so they are marked here.
-SIGNING_ROLES = (N_("Chair of the commission"), N_("Secretary of the commission"))
+SIGNING_ROLES = (
+    N_("Chair of the commission"),
+    N_("Secretary of the commission"),
+    N_("Member of the commission"),
+)
 
 
 @dataclass(frozen=True)

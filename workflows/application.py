@@ -299,6 +299,18 @@ APPLICATION = Workflow(
             guards=(competition_in("scoring", message=N_("the competition is not in scoring")),),
         ),
         Transition(
+            "reconsider",
+            sources(S.AWARDED, S.NOT_AWARDED),
+            S.SCORED,
+            LEADS,
+            N_("Reconsider the decision"),
+            guards=(
+                competition_in(
+                    "scoring", message=N_("the results are approved and can no longer change")
+                ),
+            ),
+        ),
+        Transition(
             "sign_agreement",
             sources(S.AWARDED),
             S.CONTRACTED,

@@ -5,7 +5,8 @@ Guards read this protocol of the subject (the ORM row satisfies it; tests may us
 quorum_share), ``funding_sources`` (kind, amount, decision_number, decision_date),
 ``seats`` (seat_role), ``order_number``, ``order_date``, ``title_ky/ru/en``, ``criteria``,
 ``max_grant``, ``min_own_share``, the deadlines, ``applications`` (state,
-awarded_amount), ``meetings`` (purpose, quorum_met, approved) and ``score_sheets_missing()``.
+awarded_amount), ``meetings`` (purpose, held_at, quorum_met, approved, motions: kind, application,
+``application_id``, amount, partners, passed); awarded applications' ``award_shares``.
 """
 
 from __future__ import annotations
@@ -239,14 +240,66 @@ def awards_within_money(c, ctx: Context) -> Reason | None:
     return None
 
 
-def results_meeting_held(c, ctx: Context) -> Reason | None:
+def latest_results_meeting(c):
+    """The results meeting that counts: the last one held (a re-vote replaces a vote)."""
     meetings = [m for m in c.meetings if m.purpose == "results"]
-    if not meetings:
+    return max(meetings, key=lambda m: (m.held_at, m.id or 0)) if meetings else None
+
+
+def results_meeting_held(c, ctx: Context) -> Reason | None:
+    meeting = latest_results_meeting(c)
+    if meeting is None:
         return Reason(N_("the results meeting of the commission is not recorded"))
-    if not any(m.quorum_met for m in meetings):
+    if not meeting.quorum_met:
         return Reason(N_("the results meeting had no quorum"))
-    if not any(m.quorum_met and m.approved for m in meetings):
+    if not meeting.approved:
         return Reason(N_("the commission has not voted to approve the results"))
+    return None
+
+
+def _voted_partners(motion) -> dict[str, Decimal]:
+    return {str(k): Decimal(str(v)) for k, v in (motion.partners or {}).items()}
+
+
+def _given_partners(a) -> dict[str, Decimal]:
+    return {str(s.funding_source_id): Decimal(str(s.amount)) for s in a.award_shares}
+
+
+def awards_as_voted(c, ctx: Context) -> Reason | None:
+    """Exactly the awards the results meeting adopted, with exactly the amounts it voted."""
+    meeting = latest_results_meeting(c)
+    if meeting is None:
+        return None  # results_meeting_held says it
+    voted = {m.application_id: m for m in meeting.motions if m.kind == "award"}
+    awarded = {a.id: a for a in c.applications if a.state == "awarded"}
+    for a in sorted(awarded.values(), key=lambda a: a.number or 0):
+        motion = voted.get(a.id)
+        if (
+            motion is None
+            or motion.amount != a.awarded_amount
+            or _voted_partners(motion) != _given_partners(a)
+        ):
+            return Reason(
+                N_(
+                    "the award to application No. %(number)s was not put to the vote with "
+                    "these amounts: hold the vote again"
+                ),
+                {"number": a.number},
+            )
+        if not motion.passed:
+            return Reason(
+                N_("the commission did not adopt the award to application No. %(number)s"),
+                {"number": a.number},
+            )
+    for application_id, motion in voted.items():
+        if application_id not in awarded and motion.application is not None:
+            return Reason(
+                N_(
+                    "application No. %(number)s was voted an award but is not awarded now: "
+                    "hold the vote again"
+                ),
+                {"number": motion.application.number},
+            )
     return None
 
 
@@ -373,7 +426,12 @@ COMPETITION = Workflow(
             S.RESULTS_APPROVED,
             roles(*COMMISSION_LEAD),
             N_("Approve the results"),
-            guards=(every_application_decided, awards_within_money, results_meeting_held),
+            guards=(
+                every_application_decided,
+                awards_within_money,
+                results_meeting_held,
+                awards_as_voted,
+            ),
             documents=("results_protocol",),
             final=True,
         ),

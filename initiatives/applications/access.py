@@ -32,7 +32,14 @@ def can_view(user, a: Application) -> bool:
     held = roles_for(user, a)
     if held & STAFF:
         return True
+    if blind(a):  # members score by codes: the page with the names is not theirs now
+        return False
     return a.state != "draft" and bool(held & READERS)
+
+
+def blind(a: Application) -> bool:
+    c = a.competition
+    return bool((c.settings or {}).get("blind_scoring")) and c.state == "scoring"
 
 
 def can_edit(user, a: Application) -> bool:
@@ -56,3 +63,22 @@ def can_download(user, a: Application, attachment: Attachment) -> bool:
 
 def can_screen(user, a: Application) -> bool:
     return bool(user.is_authenticated and roles_for(user, a) & SCREENERS)
+
+
+# The commission's decisions are news only once the head announces the winners: until then
+# the applicant (and anyone not working on the competition) reads "under review".
+UNDECIDED_FOR_THE_PUBLIC = {"scoring", "results_approved"}
+HELD_DECISIONS = {"award", "not_award", "reconsider"}
+
+
+def public_state(a: Application) -> str:
+    if a.state in ("awarded", "not_awarded") and a.competition.state in UNDECIDED_FOR_THE_PUBLIC:
+        return "scored"
+    return a.state
+
+
+def public_events(a: Application, events: list) -> list:
+    """The timeline an applicant reads: decisions held back until they are announced."""
+    if a.competition.state not in UNDECIDED_FOR_THE_PUBLIC:
+        return events
+    return [e for e in events if e.action not in HELD_DECISIONS]

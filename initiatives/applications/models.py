@@ -32,6 +32,7 @@ class Application(IdMixin, TimestampMixin, Base):
             f"state NOT IN {_HOLDS_AWARD} OR awarded_amount IS NOT NULL", name="award_has_amount"
         ),
         CheckConstraint("awarded_amount IS NULL OR awarded_amount > 0", name="award_positive"),
+        CheckConstraint("partial_amount IS NULL OR partial_amount > 0", name="partial_positive"),
         CheckConstraint(
             f"state NOT IN {_SUBMITTED} OR (number IS NOT NULL AND submitted_at IS NOT NULL)",
             name="submitted_has_number",
@@ -74,6 +75,9 @@ class Application(IdMixin, TimestampMixin, Base):
     received_at: Mapped[datetime | None]  # paper: when the office received it
     submitted_at: Mapped[datetime | None]
     awarded_amount: Mapped[Decimal | None]  # from the local budget; partner shares below
+    # Less than the request, set by the commission in its proposal of winners (None: the
+    # request as it stands).
+    partial_amount: Mapped[Decimal | None]
     decision_reason: Mapped[str | None] = mapped_column(Text)  # rejection, termination
 
     competition: Mapped[Competition] = relationship(back_populates="applications")  # noqa: F821

@@ -554,7 +554,9 @@ def view(application_id: int):
     return render_template(
         "applications/view.html",
         a=a,
-        events=timeline(a),
+        events=timeline(a)
+        if not access.is_owner(current_user, a)
+        else access.public_events(a, timeline(a)),
         messages=messages_for(a),
         documents=documents,
         personal=access.sees_personal_data(current_user, a),
@@ -595,4 +597,5 @@ def mine():
             .order_by(AuditEvent.at, AuditEvent.id)
         ):
             events.setdefault(e.subject_id, []).append(e)
+    events = {a.id: access.public_events(a, events.get(a.id, [])) for a in applications}
     return render_template("applications/mine.html", applications=applications, events=events)

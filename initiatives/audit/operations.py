@@ -51,3 +51,20 @@ def record_edit(
         at=at or utcnow(),
         data=data,
     )
+
+
+def record_refused(attempt: dict, at: datetime | None = None) -> AuditEvent:
+    """A refused attempt to change locked data, written after the request was rolled back:
+    ``attempt`` holds plain ids (the ORM objects of the request are gone)."""
+    event = AuditEvent(
+        at=at or utcnow(),
+        actor_id=attempt.get("actor_id"),
+        actor_roles=[],
+        municipality_id=attempt.get("municipality_id"),
+        subject_type=attempt["subject_type"],
+        subject_id=attempt["subject_id"],
+        action=f"refused:{attempt['action']}",
+        data={"reason": "locked"},
+    )
+    db.session.add(event)
+    return event

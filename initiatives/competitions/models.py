@@ -24,6 +24,7 @@ def default_settings() -> dict:
         "tie_breaks": ["own_share", "registration"],
         "min_mean_score": None,
         "skip_unfit": True,
+        "casting_vote": True,
         "eligible_applicants": ["individual", "group", "ngo", "company"],
     }
 

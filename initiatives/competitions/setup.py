@@ -24,6 +24,7 @@ from forms.competitions import (
     SourceForm,
     TermsForm,
 )
+from forms.scoring import ScoringRulesForm
 from initiatives.auth import operations as accounts
 from initiatives.auth.models import RoleGrant, User
 from initiatives.competitions import operations, queries
@@ -327,20 +328,7 @@ def criteria(competition_id: int):
     c = _competition(competition_id)
     if request.method == "GET":
         form = CriteriaForm(
-            data={
-                "criteria": [
-                    {
-                        "criterion_id": k.id,
-                        "title_ky": k.title_ky,
-                        "title_ru": k.title_ru,
-                        "title_en": k.title_en,
-                        "scale_min": k.scale_min,
-                        "scale_max": k.scale_max,
-                        "weight": k.weight,
-                    }
-                    for k in c.criteria
-                ]
-            }
+            data={"criteria": [{"criterion_id": k.id, **_criterion_data(k)} for k in c.criteria]}
         )
         if request.args.get("add"):
             form.criteria.append_entry({"scale_min": 0, "scale_max": 10, "weight": 1})
@@ -365,4 +353,50 @@ def criteria(competition_id: int):
         flash(_("The criteria are saved."), "success")
         return _back(c, "setup.criteria")
     status = INVALID if form.is_submitted() else 200
-    return _render("setup/criteria.html", c, status, form=form)
+    return _render("setup/criteria.html", c, status, form=form, rules=_rules_form(c))
+
+
+def _rules_form(c: Competition) -> ScoringRulesForm:
+    settings = c.settings or {}
+    breaks = [*list(settings.get("tie_breaks") or ["own_share", "registration"]), "registration"]
+    return ScoringRulesForm(
+        data={
+            "blind_scoring": bool(settings.get("blind_scoring")),
+            "tie_break_1": breaks[0],
+            "tie_break_2": breaks[1] if breaks[1] != breaks[0] else "registration",
+            "min_mean_score": settings.get("min_mean_score"),
+            "skip_unfit": settings.get("skip_unfit", True),
+            "casting_vote": settings.get("casting_vote", True),
+        }
+    )
+
+
+@bp.post("/competitions/<int:competition_id>/scoring-rules")
+@login_required
+def scoring_rules(competition_id: int):
+    """How the results follow from the scores: published with the announcement, so they are
+    set before it and locked with the other terms."""
+    c = _competition(competition_id)
+    rules = ScoringRulesForm()
+    if rules.validate_on_submit():
+        operations.update_terms(
+            c, current_user, settings={**(c.settings or {}), **rules.settings()}
+        )
+        db.session.commit()
+        flash(_("The scoring rules are saved."), "success")
+        return _back(c, "setup.criteria")
+    form = CriteriaForm(
+        data={"criteria": [{"criterion_id": k.id, **_criterion_data(k)} for k in c.criteria]}
+    )
+    return _render("setup/criteria.html", c, INVALID, form=form, rules=rules)
+
+
+def _criterion_data(k) -> dict:
+    return {
+        "title_ky": k.title_ky,
+        "title_ru": k.title_ru,
+        "title_en": k.title_en,
+        "scale_min": k.scale_min,
+        "scale_max": k.scale_max,
+        "weight": k.weight,
+    }

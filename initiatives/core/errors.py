@@ -17,3 +17,14 @@ class Refused(Exception):
         self.status = status
         self.reason = Reason(message, params)
         super().__init__(self.reason.format())
+
+
+class Locked(Refused):
+    """A change to what an approved step has fixed (scores, declarations, votes after the
+    results are approved). Refused with 409 like any refusal, and the attempt itself is kept
+    in the audit trail: the request's own transaction is rolled back, so the error page
+    records ``attempt`` in a transaction of its own."""
+
+    def __init__(self, message: str, *, attempt: dict, **params):
+        super().__init__(message, **params)
+        self.attempt = attempt

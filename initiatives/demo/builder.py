@@ -16,7 +16,6 @@ from initiatives.competitions import operations as competitions
 from initiatives.core.enums import (
     SCREENING_CHECKS,
     Channel,
-    MeetingPurpose,
     SeatCategory,
     SeatRole,
     SourceKind,
@@ -288,45 +287,58 @@ def step_finish_screening(r: Run) -> None:
         fire(a, "mark_scored", r.secretary, now=at(r.t0, 30))
 
 
-def score_sheets(r: Run, a, p: Proposal) -> None:
-    """Every member declares no conflict and submits a sheet of ``p.scores`` points."""
-    for seat in r.c.seats:
-        scoring.declare_conflict(seat, a, seat.user, has_conflict=False, at=at(r.t0, 27))
+def score_sheets(r: Run, a, p: Proposal, seats=None) -> None:
+    """Each member (of ``seats``, default all) declares no conflict and submits a sheet
+    of ``p.scores`` points."""
+    for seat in seats if seats is not None else r.c.seats:
+        scoring.declare_conflicts(seat, seat.user, {a.id: (False, None)}, at=at(r.t0, 27))
         values = {k.id: (p.scores, "") for k in r.c.criteria}
         sheet = scoring.save_sheet(seat, a, seat.user, values, at=at(r.t0, 28))
         scoring.submit_sheet(sheet, seat.user, at=at(r.t0, 29))
 
 
-def step_approve_results(r: Run) -> None:
-    """Award down the ranking while the local money lasts, vote, approve."""
-    c, left = r.c, r.c.local_budget_amount
-    donor = next((s for s in c.funding_sources if s.kind == SourceKind.DONOR), None)
-    for a, p in sorted(r.admitted(), key=lambda ap: -ap[1].scores):
-        if a.requested_amount <= left:
-            fire(a, "award", r.chair, now=at(r.t0, 32), amount=a.requested_amount)
-            left -= a.requested_amount
-            if donor is not None and p.donor:
-                scoring.set_partner_share(a, donor, r.chair, p.donor, at=at(r.t0, 32))
-        else:
-            fire(a, "not_award", r.chair, now=at(r.t0, 32))
+def scoring_under_way(r: Run) -> None:
+    """Scoring half done, as a newcomer should see it: three members have scored every
+    application, one declared a conflict on the first one, one has not started."""
+    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    seats = list(r.c.seats)
+    for a, p in r.admitted():
+        score_sheets(r, a, p, seats=seats[:3])
+    first = r.admitted()[0][0] if r.admitted() else None
+    if first is not None and len(seats) > 3:
+        scoring.declare_conflicts(
+            seats[3],
+            seats[3].user,
+            {first.id: (True, "The applicant is my cousin (demo).")},
+            at=at(r.t0, 27),
+        )
+
+
+def vote_everything(r: Run, *, choice: str = "for", day: float = 33) -> None:
+    """The results meeting: everybody present, every member votes ``choice`` on every
+    motion they may vote on."""
+    c = r.c
     present = {s.id for s in c.seats}
-    scoring.record_meeting(
+    votes = {
+        m["key"]: dict.fromkeys(scoring.eligible_voters(c, present, m["application_id"]), choice)
+        for m in scoring.results_motions(c)
+    }
+    scoring.hold_results_meeting(
         c,
         r.secretary,
-        purpose=MeetingPurpose.RESULTS,
-        held_at=at(r.t0, 33),
+        held_at=at(r.t0, day),
         place="Ayil okmotu, meeting room",
         present=present,
-        motions=[
-            {
-                "kind": "approve",
-                "text": "Approve the ranking and the winners",
-                "votes": dict.fromkeys(present, "for"),
-            }
-        ],
-        at=at(r.t0, 33),
+        votes=votes,
+        at=at(r.t0, day),
     )
-    fire(c, "approve_results", r.chair, now=at(r.t0, 34))
+
+
+def step_approve_results(r: Run) -> None:
+    """Award down the ranking while the money lasts, vote at the meeting, approve."""
+    scoring.apply_proposal(r.c, r.chair, now=at(r.t0, 32))
+    vote_everything(r)
+    fire(r.c, "approve_results", r.chair, now=at(r.t0, 34))
 
 
 def step_announce_winners(r: Run) -> None:

@@ -14,7 +14,14 @@ from decimal import Decimal
 from initiatives.auth import operations as accounts
 from initiatives.core.db import utcnow
 from initiatives.core.enums import Role
-from initiatives.demo.builder import Cast, Proposal, Run, advance, new_competition
+from initiatives.demo.builder import (
+    Cast,
+    Proposal,
+    Run,
+    advance,
+    new_competition,
+    scoring_under_way,
+)
 from initiatives.extensions import db
 from initiatives.lifecycle.operations import fire
 from initiatives.municipalities.models import Municipality
@@ -182,7 +189,11 @@ def load_demo(progress: Callable[[int], None] = lambda n: None) -> dict:
         proposals = [] if state == "failed" else list(zip(cast.applicants, PROPOSALS, strict=True))
         if state == "announced":
             proposals = proposals[:2]  # the window is open: more may still come
-        advance(Run(c, cast, t0, proposals, paper=2, rejected=3), target)
+        run = Run(c, cast, t0, proposals, paper=2, rejected=3)
+        if target == "scoring":  # half scored, with a recusal: the commission at work
+            scoring_under_way(advance(run, "screening"))
+        else:
+            advance(run, target)
         if state == "cancelled":
             fire(
                 c,

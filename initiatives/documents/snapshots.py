@@ -33,6 +33,8 @@ from initiatives.core.enums import (
     SourceKind,
 )
 from initiatives.extensions import db
+from workflows.competition import latest_results_meeting
+from workflows.i18n import N_
 
 # A kind's own part of the snapshot: (subject, data, actor) -> keys added to the base one.
 SnapshotBuilder = Callable[[object, dict, object], dict]
@@ -42,6 +44,9 @@ PRIVATE_KINDS = {
     DocumentKind.RECEIPT,
     DocumentKind.GRANT_AGREEMENT,
     DocumentKind.CONFLICT_DECLARATION,
+    # A member's sheets during scoring are the commission's business; the public reads
+    # every member's totals in the results protocol once the results are approved.
+    DocumentKind.SCORE_SHEET,
 }
 
 
@@ -371,10 +376,231 @@ def screening_part(c: Competition, data: dict, actor) -> dict:
     }
 
 
+# --- the commission's results (public: protocol, decision, notice) ----------------------
+
+TIE_BREAK_TITLES = {
+    "own_share": N_("larger own-contribution share"),
+    "smaller_request": N_("smaller request from the local budget"),
+    "registration": N_("earlier registration"),
+}
+
+
+def _seat_names(c: Competition) -> dict[int, str]:
+    return {s.id: s.name for s in c.seats}
+
+
+def meeting_part(c: Competition) -> dict | None:
+    meeting = latest_results_meeting(c)
+    if meeting is None:
+        return None
+    names = _seat_names(c)
+    present = [a.seat_id for a in meeting.attendance if a.present]
+    numbers = {a.id: a for a in c.applications}
+    motions = []
+    for m in meeting.motions:
+        t = m.tally
+        a = numbers.get(m.application_id)
+        recused = {d.seat_id for d in a.conflicts if d.has_conflict} if a is not None else set()
+        motions.append(
+            {
+                "kind": m.kind,
+                "number": a.number if a is not None else None,
+                "title": a.title if a is not None else None,
+                "amount": money(m.amount),
+                "partners": [
+                    {"name": _source_name(c, k), "amount": money(Decimal(str(v)))}
+                    for k, v in (m.partners or {}).items()
+                ],
+                "for": t.yes,
+                "against": t.no,
+                "abstain": t.abstain,
+                "passed": t.passed,
+                "casting_vote_used": t.casting_vote_used,
+                "recused": [names[i] for i in sorted(recused & set(present)) if i in names],
+            }
+        )
+    regulation = c.regulation
+    return {
+        "held_at": when(meeting.held_at),
+        "place": meeting.place,
+        "present": [names[i] for i in present if i in names],
+        "absent": [names[a.seat_id] for a in meeting.attendance if not a.present],
+        "present_count": len(present),
+        "seats": len(c.seats),
+        "quorum_share": str((regulation.quorum_share * 100).quantize(Decimal("1"))),
+        "quorum_met": meeting.quorum_met,
+        "motions": motions,
+    }
+
+
+def _source_name(c: Competition, source_id) -> str:
+    source = next((s for s in c.funding_sources if str(s.id) == str(source_id)), None)
+    return source.name if source is not None else str(source_id)
+
+
+def results_part(c: Competition, data: dict, actor) -> dict:
+    """The score matrix, ranking, money by source after each row, meeting and votes."""
+    from initiatives.scoring.results import compute
+
+    results = compute(c)
+    seats = list(c.seats)
+    rows = []
+    for r in results.rows:
+        a = r.application
+        rows.append(
+            {
+                "position": r.ranked.position,
+                "number": a.number,
+                "code": a.public_code,
+                "title": a.title,
+                "applicant_name": a.applicant_name,
+                "applicant_kind": a.applicant_kind.value,
+                "organisation": a.organisation_name,
+                "totals": [
+                    {
+                        "seat_id": seat.id,
+                        "total": money(r.totals.get(seat.id)),
+                        "recused": seat.id in r.recused,
+                    }
+                    for seat in seats
+                ],
+                "mean": None if r.ranked.mean is None else str(r.ranked.mean),
+                "counted": r.ranked.counted,
+                "qualified": r.ranked.qualified,
+                "criterion_means": [money(r.criterion_means.get(k.id)) for k in c.criteria],
+                "own_share": money(a.own_share),
+                "requested": money(a.requested_amount),
+                "awarded": money(a.awarded_amount) if a.state != "not_awarded" else None,
+                "partners": [
+                    {"source_id": p.id, "amount": money(r.partners.get(p.id))}
+                    for p in results.pools
+                ],
+                "local_left": money(r.local_left),
+                "pools_left": [money(r.pools_left.get(p.id)) for p in results.pools],
+                "winner": a.awarded_amount is not None and a.state != "not_awarded",
+            }
+        )
+    settings = results.settings
+    min_mean = settings.get("min_mean_score")
+    return {
+        "results": {
+            "rows": rows,
+            "seats": [{"id": s.id, "name": s.name, "role_title": s.seat_role.title} for s in seats],
+            "criteria_count": len(c.criteria),
+            "max_total": money(sum((k.scale_max * k.weight for k in c.criteria), Decimal(0))),
+            "pools": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "kind_title": SourceKind(p.kind).title,
+                    "amount": money(p.amount),
+                    "awarded": money(results.awarded_from(p.id)),
+                    "left": money(p.amount - results.awarded_from(p.id)),
+                }
+                for p in results.pools
+            ],
+            "local": {
+                "money": money(results.local_money),
+                "awarded": money(results.awarded_local),
+                "left": money(results.local_money - results.awarded_local),
+            },
+            "winners": len([row for row in rows if row["winner"]]),
+            "settings": {
+                "tie_breaks": titled(settings.get("tie_breaks") or [], TIE_BREAK_TITLES),
+                "min_mean": None if min_mean in (None, "") else str(min_mean),
+                "skip_unfit": bool(settings.get("skip_unfit", True)),
+                "casting_vote": bool(settings.get("casting_vote", True)),
+                "blind": bool(settings.get("blind_scoring")),
+            },
+            "meeting": meeting_part(c),
+        }
+    }
+
+
+# --- each member's own documents: score sheets, conflict declaration ---------------------
+
+
+def _seat(c: Competition, data: dict):
+    return next(s for s in c.seats if s.id == int(data["seat_id"]))
+
+
+def member_part(seat) -> dict:
+    return {
+        "seat_id": seat.id,
+        "name": seat.name,
+        "role_title": SeatRole(seat.seat_role).title,
+        "category_title": SeatCategory(seat.category).title,
+    }
+
+
+def score_sheet_part(c: Competition, data: dict, actor) -> dict:
+    from initiatives.scoring.ranking import weighted_total
+    from initiatives.scoring.results import scoring_applications
+
+    seat = _seat(c, data)
+    weights = {k.id: k.weight for k in c.criteria}
+    rows = []
+    for a in scoring_applications(c):
+        declaration = next((d for d in a.conflicts if d.seat_id == seat.id), None)
+        sheet = next((s for s in a.score_sheets if s.seat_id == seat.id), None)
+        values = {s.criterion_id: s for s in sheet.scores} if sheet is not None else {}
+        rows.append(
+            {
+                "number": a.number,
+                "code": a.public_code,
+                "title": a.title,
+                "recused": bool(declaration and declaration.has_conflict),
+                "scores": [
+                    {
+                        "value": money(values[k.id].value) if k.id in values else None,
+                        "comment": values[k.id].comment if k.id in values else "",
+                    }
+                    for k in c.criteria
+                ],
+                "total": money(weighted_total({i: s.value for i, s in values.items()}, weights))
+                if values
+                else None,
+                "submitted_at": when(sheet.submitted_at) if sheet is not None else None,
+            }
+        )
+    return {
+        "member": member_part(seat),
+        "sheet": {"rows": rows, "blind": bool((c.settings or {}).get("blind_scoring"))},
+    }
+
+
+def conflict_part(c: Competition, data: dict, actor) -> dict:
+    from initiatives.scoring.results import scoring_applications
+
+    seat = _seat(c, data)
+    rows = []
+    for a in scoring_applications(c):
+        declaration = next((d for d in a.conflicts if d.seat_id == seat.id), None)
+        if declaration is None:
+            continue
+        rows.append(
+            {
+                "number": a.number,
+                "title": a.title,
+                "applicant_name": a.applicant_name,
+                "organisation": a.organisation_name,
+                "has_conflict": declaration.has_conflict,
+                "nature": declaration.nature,
+                "declared_at": when(declaration.declared_at),
+            }
+        )
+    return {"member": member_part(seat), "declarations": rows}
+
+
 KIND_PARTS: dict[DocumentKind, SnapshotBuilder] = {
     DocumentKind.RECEIPT: receipt_part,
     DocumentKind.APPLICATIONS_REGISTER: register_part,
     DocumentKind.SCREENING_PROTOCOL: screening_part,
+    DocumentKind.RESULTS_PROTOCOL: results_part,
+    DocumentKind.WINNERS_DECISION: results_part,
+    DocumentKind.RESULTS_NOTICE: results_part,
+    DocumentKind.SCORE_SHEET: score_sheet_part,
+    DocumentKind.CONFLICT_DECLARATION: conflict_part,
 }
 
 

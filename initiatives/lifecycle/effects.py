@@ -92,6 +92,12 @@ def award(a: Application, ctx: Context, actor) -> None:
     a.awarded_amount = Decimal(str(ctx.data.get("amount", a.requested_amount)))
 
 
+def reconsider(a: Application, ctx: Context, actor) -> None:
+    """Back to scored: the proposal of winners changes before the commission votes."""
+    a.awarded_amount = None
+    a.award_shares.clear()
+
+
 def terminate(a: Application, ctx: Context, actor) -> None:
     a.decision_reason = ctx.data["reason"].strip()
 
@@ -125,6 +131,7 @@ EFFECTS: dict[tuple[str, str], Effect] = {
     ("application", "admit"): admit,
     ("application", "reject"): reject,
     ("application", "award"): award,
+    ("application", "reconsider"): reconsider,
     ("application", "terminate"): terminate,
     ("application", "submit_report"): submit_report,
     ("application", "return_report"): return_report,

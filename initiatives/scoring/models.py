@@ -10,7 +10,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, Text, UniqueConstrai
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from initiatives.core.db import Base, IdMixin, enum_column, utcnow
-from initiatives.core.enums import MeetingPurpose, SheetState, VoteChoice
+from initiatives.core.enums import MeetingPurpose, SeatRole, SheetState, VoteChoice
+from initiatives.scoring import ranking
 
 
 class ConflictDeclaration(IdMixin, Base):
@@ -101,14 +102,20 @@ class Meeting(IdMixin, Base):
     @property
     def quorum_met(self) -> bool:
         """Strictly more than the regulation's share of the seats is present."""
-        seats = len(self.competition.seats)
-        share = self.competition.regulation.quorum_share
-        return seats > 0 and self.present_count > seats * share
+        return ranking.quorum_met(
+            self.present_count,
+            len(self.competition.seats),
+            self.competition.regulation.quorum_share,
+        )
 
     @property
     def approved(self) -> bool:
         """The commission voted for the motion that approves this meeting's purpose."""
         return any(m.kind == "approve" and m.passed for m in self.motions)
+
+    @property
+    def chair_seat_id(self) -> int | None:
+        return next((s.id for s in self.competition.seats if s.seat_role == SeatRole.CHAIR), None)
 
 
 class Attendance(IdMixin, Base):
@@ -124,24 +131,45 @@ class Attendance(IdMixin, Base):
 
 
 class Motion(IdMixin, Base):
-    """A question put to the vote: approve the results, award one application, other."""
+    """A question put to the vote: approve the results, award one application, other.
+
+    An award motion carries the amounts it proposes, so the approval can check that the
+    money awarded is exactly the money the commission voted for."""
 
     __tablename__ = "motion"
-    __table_args__ = (CheckConstraint("kind IN ('approve', 'award', 'other')", name="kind_known"),)
+    __table_args__ = (
+        CheckConstraint("kind IN ('approve', 'award', 'other')", name="kind_known"),
+        CheckConstraint("kind <> 'award' OR application_id IS NOT NULL", name="award_names_one"),
+    )
 
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
     text: Mapped[str] = mapped_column(Text, default="")
+    amount: Mapped[Decimal | None]  # award: from the local budget
+    partners: Mapped[dict] = mapped_column(default=dict)  # award: {source id: amount}
 
     meeting: Mapped[Meeting] = relationship(back_populates="motions")
-    votes: Mapped[list[Vote]] = relationship(back_populates="motion", cascade="all, delete-orphan")
+    application: Mapped[Application | None] = relationship()  # noqa: F821
+    votes: Mapped[list[Vote]] = relationship(
+        back_populates="motion", cascade="all, delete-orphan", order_by="Vote.seat_id"
+    )
+
+    @property
+    def tally(self) -> ranking.Tally:
+        chair = self.meeting.chair_seat_id
+        settings = self.meeting.competition.settings or {}
+        return ranking.tally(
+            (v.choice.value for v in self.votes),
+            chair_choice=next((v.choice.value for v in self.votes if v.seat_id == chair), None),
+            casting_vote=settings.get("casting_vote", True),
+        )
 
     @property
     def passed(self) -> bool:
-        """Adopted by a simple majority of the members who voted."""
-        yes = sum(1 for v in self.votes if v.choice == VoteChoice.FOR)
-        return yes * 2 > len(self.votes)
+        """More than half of the votes cast are "for" (the chair decides a tie when the
+        competition gives the chair a casting vote)."""
+        return self.tally.passed
 
 
 class Vote(IdMixin, Base):

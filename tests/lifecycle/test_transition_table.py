@@ -150,6 +150,13 @@ def _awarded(build):
     return run, a
 
 
+def _awarded_in_scoring(build):
+    """Awarded while the commission still prepares its proposal: it may reconsider."""
+    run, a = _scored(build)
+    fire(a, "award", run.chair, now=at(run.t0, 32), amount="10000")
+    return run, a
+
+
 def _contracted(build):
     run = build("winners_announced", proposals=1)
     fire(run.c, "start_implementation", run.cast.specialist, now=at(run.t0, 40))
@@ -244,6 +251,8 @@ APP_CASES = {
     ("admitted", "mark_scored"): (_admitted, "secretary", {}, 30),
     ("scored", "award"): (_scored, "chair", {"amount": "10000"}, 32),
     ("scored", "not_award"): (_scored, "chair", {}, 32),
+    ("awarded", "reconsider"): (_awarded_in_scoring, "chair", {}, 33),
+    ("not_awarded", "reconsider"): (_not_awarded, "secretary", {}, 33),
     ("awarded", "sign_agreement"): (_awarded, "specialist", {}, 38),
     ("awarded", "terminate"): (_awarded, "head", {"reason": "Refused to sign"}, 38),
     ("contracted", "begin_implementation"): (_contracted, "specialist", {}, 40),

@@ -1,0 +1,452 @@
+"""The commission at work, page by page: a member's workspace, the conflict declaration,
+score sheets, the secretary's progress, the ranking with the proposal of winners, and the
+results meeting. Thin: load, check the role, call ``operations``, commit once.
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from forms.lifecycle import StepForm
+from forms.scoring import (
+    CONFLICT,
+    NO_CONFLICT,
+    PartialForm,
+    conflict_form,
+    meeting_form,
+    sheet_form,
+)
+from initiatives.applications.access import SCREENERS
+from initiatives.applications.views import _groups
+from initiatives.competitions import queries
+from initiatives.core.enums import PRIORITIES, SheetState
+from initiatives.core.errors import Refused
+from initiatives.documents.snapshots import TIE_BREAK_TITLES
+from initiatives.extensions import db
+from initiatives.i18n import _, explain
+from initiatives.lifecycle.after import after_commit
+from initiatives.lifecycle.operations import available
+from initiatives.lifecycle.permissions import roles_for
+from initiatives.scoring import operations
+from initiatives.scoring.results import compute, load, scoring_applications
+from workflows.competition import latest_results_meeting
+from workflows.i18n import N_
+
+bp = Blueprint("scoring", __name__)
+
+BISHKEK = ZoneInfo("Asia/Bishkek")
+INVALID = 422
+LEADS = {"chair", "secretary", "admin"}
+# Who follows the scoring without sitting on the commission.
+WATCHERS = {"specialist", "head", "admin", "oversight"}
+AFTER_SCORING = {"results_approved", "winners_announced", "implementation", "closed"}
+N_CONFIRM = N_("tick the box to confirm that a submitted sheet cannot change")
+
+
+def _competition(competition_id: int):
+    """Visible to the user (else 404), with everything the results read loaded."""
+    queries.one_visible_or_404(current_user, competition_id)
+    return load(competition_id)
+
+
+def _seat(c):
+    seat = c.seat_of(current_user.id)
+    if seat is None:
+        abort(403)
+    return seat
+
+
+def _roles(c) -> set[str]:
+    return roles_for(current_user, c)
+
+
+def blind(c) -> bool:
+    """Members see codes, not names, while they score."""
+    return bool((c.settings or {}).get("blind_scoring")) and c.state == "scoring"
+
+
+def _application(c, application_id: int):
+    a = next((x for x in scoring_applications(c) if x.id == application_id), None)
+    if a is None:
+        abort(404)
+    return a
+
+
+def _guard_post(c, subject, action: str) -> None:
+    """A POST to a locked competition is refused before anything else, and recorded (see
+    ``operations.ensure_open``); the pages' own refusals below are ones the user can fix."""
+    if request.method == "POST":
+        operations.ensure_open(c, current_user, subject, action)
+
+
+def _fail(exc: Refused) -> int:
+    """A refusal the user can fix on the same page: shown above the form they filled."""
+    flash(explain(exc.reason), "warning")
+    return exc.status if exc.status >= 400 else 409
+
+
+def member_status(seat, a) -> str:
+    declaration = operations.declaration_of(seat, a)
+    if declaration is None:
+        return "undeclared"
+    if declaration.has_conflict:
+        return "recused"
+    sheet = operations.sheet_of(seat, a)
+    if sheet is None:
+        return "not_started"
+    return "submitted" if sheet.state == SheetState.SUBMITTED else "draft"
+
+
+# --- a member's workspace -------------------------------------------------------------------
+
+
+@bp.get("/competitions/<int:competition_id>/scoring")
+@login_required
+def workspace(competition_id: int):
+    c = _competition(competition_id)
+    seat = c.seat_of(current_user.id)
+    if seat is None:
+        if _roles(c) & WATCHERS:
+            return redirect(url_for(".progress", competition_id=c.id))
+        abort(403)
+    applications = scoring_applications(c)
+    rows = [(a, member_status(seat, a), operations.sheet_of(seat, a)) for a in applications]
+    undeclared = [a for a, status, _s in rows if status == "undeclared" and a.state == "admitted"]
+    return render_template(
+        "scoring/workspace.html",
+        c=c,
+        seat=seat,
+        rows=rows,
+        undeclared=undeclared,
+        blind=blind(c),
+        criteria_count=len(c.criteria),
+        is_lead=bool(_roles(c) & LEADS),
+        done=operations.member_done(seat),
+    )
+
+
+@bp.route("/competitions/<int:competition_id>/scoring/conflicts", methods=["GET", "POST"])
+@login_required
+def conflicts(competition_id: int):
+    c = _competition(competition_id)
+    seat = _seat(c)
+    _guard_post(c, seat, "declare_conflicts")
+    applications = [a for a in scoring_applications(c) if a.state == "admitted"]
+    form_class = conflict_form([a.id for a in applications])
+    declared = {a.id: operations.declaration_of(seat, a) for a in applications}
+    if request.method == "GET":
+        data = {}
+        for a in applications:
+            d = declared[a.id]
+            if d is not None:
+                data[f"answer_{a.id}"] = CONFLICT if d.has_conflict else NO_CONFLICT
+                data[f"nature_{a.id}"] = d.nature or ""
+        form = form_class(data=data)
+    else:
+        form = form_class()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            documents = operations.declare_conflicts(seat, current_user, form.answers())
+        except Refused as exc:
+            db.session.rollback()
+            status = _fail(exc)
+        else:
+            db.session.commit()
+            after_commit(documents)
+            flash(_("Your declaration is recorded."), "success")
+            return redirect(url_for(".workspace", competition_id=c.id))
+    elif form.is_submitted():
+        status = INVALID
+    # Blind: the names, which a member needs to recognise a relative, in alphabetical order
+    # and apart from the codes and titles they will score.
+    if blind(c):
+        applications = sorted(applications, key=lambda a: (a.applicant_name or "").casefold())
+    return render_template(
+        "scoring/conflicts.html",
+        c=c,
+        form=form,
+        applications=applications,
+        declared=declared,
+        blind=blind(c),
+        groups={a.id: a.group_members or [] for a in applications},
+    ), status
+
+
+@bp.route(
+    "/competitions/<int:competition_id>/scoring/applications/<int:application_id>",
+    methods=["GET", "POST"],
+)
+@login_required
+def sheet(competition_id: int, application_id: int):
+    c = _competition(competition_id)
+    seat = _seat(c)
+    a = _application(c, application_id)
+    _guard_post(c, a, "save_sheet")
+    if operations.declaration_of(seat, a) is None and c.state == "scoring":
+        flash(_("First declare whether you have a conflict of interest."), "warning")
+        return redirect(url_for(".conflicts", competition_id=c.id))
+    existing = operations.sheet_of(seat, a)
+    form_class = sheet_form(list(c.criteria))
+    if request.method == "GET":
+        data = {"version": existing.version if existing else ""}
+        for s in existing.scores if existing else []:
+            data[f"score_{s.criterion_id}"] = s.value
+            data[f"comment_{s.criterion_id}"] = s.comment
+        form = form_class(data=data)
+    else:
+        form = form_class()
+    status = 200
+    if form.validate_on_submit():
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        try:
+            saved = operations.save_sheet(seat, a, current_user, form.values(), version=version)
+            documents = []
+            if form.action.data == "submit":
+                if not form.confirm.data:
+                    raise Refused(N_CONFIRM, status=INVALID)
+                documents = operations.submit_sheet(saved, current_user)
+        except Refused as exc:
+            db.session.rollback()
+            status = _fail(exc)
+        else:
+            db.session.commit()
+            after_commit(documents)
+            if form.action.data == "submit":
+                flash(_("Your score sheet is submitted."), "success")
+                return redirect(url_for(".workspace", competition_id=c.id))
+            flash(_("Saved as a draft."), "success")
+            return redirect(url_for(".sheet", competition_id=c.id, application_id=a.id))
+    elif form.is_submitted():
+        status = INVALID
+    return render_template(
+        "scoring/sheet.html",
+        c=c,
+        a=a,
+        seat=seat,
+        form=form,
+        sheet=existing,
+        status=member_status(seat, a),
+        blind=blind(c),
+        groups=_groups(a),
+        priority_titles=PRIORITIES,
+    ), status
+
+
+# --- the secretary's progress -------------------------------------------------------------
+
+
+@bp.get("/competitions/<int:competition_id>/scoring/progress")
+@login_required
+def progress(competition_id: int):
+    c = _competition(competition_id)
+    held = _roles(c)
+    if not held & (LEADS | WATCHERS):
+        abort(403)
+    applications = scoring_applications(c)
+    seats = list(c.seats)
+    matrix = {(seat.id, a.id): member_status(seat, a) for seat in seats for a in applications}
+    counts = {
+        seat.id: {
+            "done": sum(
+                1 for a in applications if matrix[(seat.id, a.id)] in ("submitted", "recused")
+            ),
+            "recused": sum(1 for a in applications if matrix[(seat.id, a.id)] == "recused"),
+        }
+        for seat in seats
+    }
+    missing = [
+        (seat, a)
+        for a in applications
+        if a.state == "admitted"
+        for seat in seats
+        if matrix[(seat.id, a.id)] not in ("submitted", "recused")
+    ]
+    closable = [a for a in applications if a.state == "admitted" and a.missing_score_sheets() == 0]
+    return render_template(
+        "scoring/progress.html",
+        c=c,
+        seats=seats,
+        applications=applications,
+        matrix=matrix,
+        counts=counts,
+        missing=missing,
+        closable=closable,
+        can_close=bool(held & SCREENERS) and c.state == "scoring",
+        blind=blind(c),
+        form=StepForm(),
+    )
+
+
+@bp.post("/competitions/<int:competition_id>/scoring/close")
+@login_required
+def close(competition_id: int):
+    c = _competition(competition_id)
+    if not _roles(c) & SCREENERS:
+        abort(403)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    n = operations.close_scoring(c, current_user)
+    db.session.commit()
+    after_commit()
+    flash(_("Scoring closed for %(n)s applications.", n=n), "success")
+    return redirect(url_for(".progress", competition_id=c.id))
+
+
+# --- ranking and the proposal of winners ----------------------------------------------------
+
+
+def _may_read_results(c) -> bool:
+    held = _roles(c)
+    if held & (LEADS | WATCHERS):
+        return True
+    return "member" in held and c.state in AFTER_SCORING
+
+
+@bp.get("/competitions/<int:competition_id>/results")
+@login_required
+def results(competition_id: int):
+    c = _competition(competition_id)
+    if not _may_read_results(c):
+        abort(403)
+    return _results_page(c, PartialForm(), 200)
+
+
+def _results_page(c, partial_form, status: int, editing: int | None = None):
+    outcome = compute(c)
+    can_lead = bool(_roles(c) & LEADS) and c.state == "scoring"
+    return render_template(
+        "scoring/results.html",
+        c=c,
+        results=outcome,
+        can_lead=can_lead,
+        blind=blind(c),
+        partial_form=partial_form,
+        editing=editing,
+        form=StepForm(),
+        steps=[(t, r) for t, r in available(c, current_user) if t.trigger == "announce_winners"],
+        meeting=latest_results_meeting(c),
+        sources={s.id: s for s in c.funding_sources},
+        tie_titles=TIE_BREAK_TITLES,
+    ), status
+
+
+@bp.post("/competitions/<int:competition_id>/results/partial/<int:application_id>")
+@login_required
+def partial(competition_id: int, application_id: int):
+    c = _competition(competition_id)
+    if not _roles(c) & LEADS:
+        abort(403)
+    a = _application(c, application_id)
+    _guard_post(c, a, "set_partial")
+    form = PartialForm()
+    if not form.validate_on_submit():
+        return _results_page(c, form, INVALID, editing=a.id)
+    try:
+        operations.set_partial(a, current_user, form.amount.data)
+    except Refused as exc:
+        db.session.rollback()
+        form.amount.errors = [explain(exc.reason)]
+        return _results_page(load(c.id), form, exc.status, editing=application_id)
+    db.session.commit()
+    flash(_("The amount for application No. %(n)s is set.", n=a.number), "success")
+    return redirect(url_for(".results", competition_id=c.id) + f"#row-{a.id}")
+
+
+@bp.post("/competitions/<int:competition_id>/results/apply")
+@login_required
+def apply(competition_id: int):
+    c = _competition(competition_id)
+    if not _roles(c) & LEADS:
+        abort(403)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    operations.apply_proposal(c, current_user)
+    db.session.commit()
+    after_commit()
+    flash(_("The proposal is recorded. Put it to the vote at the results meeting."), "success")
+    return redirect(url_for(".meeting", competition_id=c.id))
+
+
+# --- the results meeting --------------------------------------------------------------------
+
+
+@bp.route("/competitions/<int:competition_id>/results/meeting", methods=["GET", "POST"])
+@login_required
+def meeting(competition_id: int):
+    c = _competition(competition_id)
+    held = _roles(c)
+    if not _may_read_results(c):
+        abort(403)
+    seats = list(c.seats)
+    motions = operations.results_motions(c)
+    recorded = latest_results_meeting(c)
+    form_class = meeting_form(seats, motions)
+    can_record = bool(held & LEADS) and c.state == "scoring"
+    if request.method == "GET":
+        form = form_class(data=_meeting_data(recorded, seats))
+    else:
+        _guard_post(c, c, "hold_results_meeting")
+        if not can_record:
+            abort(403)
+        form = form_class()
+    status = 200
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            operations.hold_results_meeting(
+                c,
+                current_user,
+                held_at=form.held_at.data.replace(tzinfo=BISHKEK),
+                present=form.present(),
+                votes=form.votes(),
+                place=(form.place.data or "").strip(),
+                minutes=(form.minutes.data or "").strip(),
+            )
+        except Refused as exc:
+            db.session.rollback()
+            status = _fail(exc)
+        else:
+            db.session.commit()
+            flash(_("The meeting and its votes are recorded."), "success")
+            return redirect(url_for(".meeting", competition_id=c.id))
+    elif form.is_submitted():
+        status = INVALID
+    eligible = {
+        m["key"]: operations.eligible_voters(c, {s.id for s in seats}, m["application_id"])
+        for m in motions
+    }
+    return render_template(
+        "scoring/meeting.html",
+        c=c,
+        seats=seats,
+        motions=motions,
+        eligible=eligible,
+        applications={a.id: a for a in c.applications},
+        sources={s.id: s for s in c.funding_sources},
+        recorded=recorded,
+        form=form,
+        can_record=can_record,
+        blind=blind(c),
+        steps=[(t, r) for t, r in available(c, current_user) if t.trigger == "approve_results"],
+        step_form=StepForm(),
+    ), status
+
+
+def _meeting_data(recorded, seats) -> dict:
+    if recorded is None:
+        return {f"present_{s.id}": True for s in seats}
+    data = {
+        "held_at": recorded.held_at.astimezone(BISHKEK).replace(tzinfo=None),
+        "place": recorded.place,
+        "minutes": recorded.minutes,
+    }
+    for a in recorded.attendance:
+        data[f"present_{a.seat_id}"] = a.present
+    for m in recorded.motions:
+        key = "approve" if m.kind == "approve" else f"award-{m.application_id}"
+        for v in m.votes:
+            data[f"vote_{key}_{v.seat_id}"] = v.choice.value
+    return data

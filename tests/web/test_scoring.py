@@ -1,0 +1,297 @@
+"""The commission at work through HTTP, on the Orozbekov example of DOMAIN.md: five members
+declare conflicts and score alone, the secretary follows and closes the scoring, the ranking
+and the proposal of winners use the 23,000 som exactly, the meeting votes with a quorum, the
+head decides, and after that nothing the commission decided can change."""
+
+from __future__ import annotations
+
+import io
+import re
+from decimal import Decimal
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import select
+
+from initiatives.applications.models import Application
+from initiatives.audit.models import AuditEvent
+from initiatives.competitions.models import Competition
+from initiatives.demo.builder import at
+from initiatives.documents.models import Document
+from initiatives.lifecycle.operations import fire
+from initiatives.notifications.models import Notification
+from initiatives.scoring.models import ScoreSheet
+
+MEMBERS = [
+    "chair@orozbekov.example",
+    "specialist@orozbekov.example",  # the secretary
+    "member1@orozbekov.example",
+    "member2@orozbekov.example",
+    "member3@orozbekov.example",
+]
+# Points each member gives on every criterion of each application (by registration order).
+# Member 5 is recused from application 4 (the applicant is a relative).
+POINTS = [
+    [9, 8, 6, 5],
+    [8, 8, 7, 4],
+    [10, 7, 6, 5],
+    [9, 9, 5, 6],
+    [9, 8, 7, None],
+]
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def scoring_run(build, db):
+    """Four admitted applications of the Orozbekov example, scoring just opened."""
+    run = build("screening", proposals=4)
+    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    db.session.commit()
+    return run
+
+
+def step(client, c, trigger, **data):
+    return client.post(
+        f"/competitions/{c.id}/steps/{trigger}",
+        data={"version": "", "confirm": "1", **data},
+    )
+
+
+def score_everything(login, run, apps, *, conflict_seat=4, conflict_app=3):
+    c = run.c
+    for m, member in enumerate(MEMBERS):
+        client = login(member)
+        page = client.get(f"/competitions/{c.id}/scoring")
+        assert page.status_code == 200
+        answers = {}
+        for i, a in enumerate(apps):
+            if m == conflict_seat and i == conflict_app:
+                answers[f"answer_{a.id}"] = "conflict"
+                answers[f"nature_{a.id}"] = "The applicant is my cousin."
+            else:
+                answers[f"answer_{a.id}"] = "none"
+        response = client.post(f"/competitions/{c.id}/scoring/conflicts", data=answers)
+        assert response.status_code == 302, text(response)
+        for i, a in enumerate(apps):
+            points = POINTS[m][i]
+            url = f"/competitions/{c.id}/scoring/applications/{a.id}"
+            if points is None:
+                assert "conflict" in text(client.get(url))
+                refused = client.post(url, data={"action": "save", "score_1": "5"})
+                assert refused.status_code == 409
+                continue
+            scores = {f"score_{k.id}": str(points) for k in c.criteria}
+            draft = dict(list(scores.items())[:2])
+            saved = client.post(url, data={"action": "save", **draft})
+            assert saved.status_code == 302, text(saved)
+            version = db_sheet(run, m, a).version
+            done = client.post(
+                url,
+                data={"action": "submit", "confirm": "y", "version": str(version), **scores},
+            )
+            assert done.status_code == 302, text(done)
+
+
+def db_sheet(run, m, a):
+    from initiatives.extensions import db
+
+    seat = run.c.seats[m]
+    return db.session.scalars(
+        select(ScoreSheet).where(ScoreSheet.seat_id == seat.id, ScoreSheet.application_id == a.id)
+    ).one()
+
+
+def test_orozbekov_from_scoring_to_winners_through_http(scoring_run, login, db):
+    run = scoring_run
+    c = run.c
+    apps = [a for a, _p in run.apps]
+    c.settings = {**c.settings, "casting_vote": True}
+    db.session.commit()
+
+    score_everything(login, run, apps)
+
+    # The secretary sees everybody done, the recusal, and closes the scoring.
+    secretary = login("specialist@orozbekov.example")
+    progress = text(secretary.get(f"/competitions/{c.id}/scoring/progress"))
+    assert "19 of 20" not in progress
+    assert "20 of 20" in progress
+    assert "recused" in progress
+    closed = secretary.post(f"/competitions/{c.id}/scoring/close", data={})
+    assert closed.status_code == 302
+    db.session.expire_all()
+    assert {a.state for a in db.session.scalars(select(Application))} == {"scored"}
+
+    # The chair reads the ranking and records the proposal of winners.
+    chair = login("chair@orozbekov.example")
+    ranking = text(chair.get(f"/competitions/{c.id}/results"))
+    assert ranking.index("Папа, мама и я") < ranking.index("Путешествие в сказку")
+    assert chair.post(f"/competitions/{c.id}/results/apply", data={}).status_code == 302
+    db.session.expire_all()
+    by_title = {a.title: a for a in db.session.scalars(select(Application))}
+    first, second = by_title["Папа, мама и я"], by_title["Путешествие в сказку"]
+    assert (first.state, first.awarded_amount) == ("awarded", Decimal("12000.00"))
+    assert (second.state, second.awarded_amount) == ("awarded", Decimal("11000.00"))
+    assert first.awarded_amount + second.awarded_amount == Decimal("23000.00")
+    assert [s.amount for s in first.award_shares] == [Decimal("25000.00")]
+    assert [s.amount for s in second.award_shares] == [Decimal("25000.00")]
+    assert {a.state for t, a in by_title.items() if a not in (first, second)} == {"not_awarded"}
+
+    # Approving before the meeting is refused with the reason.
+    early = step(chair, c, "approve_results")
+    assert early.status_code == 409
+    assert "meeting" in text(early)
+
+    # The meeting: everybody present; member 5 recused from application 4 does not vote
+    # on it (application 4 is not awarded, so it has no motion); all for.
+    seats = [s.id for s in db.session.get(Competition, c.id).seats]
+    form = {"held_at": "2026-04-06T10:00", "place": "Ayil okmotu"}
+    for s in seats:
+        form[f"present_{s}"] = "y"
+    for key in (f"award-{first.id}", f"award-{second.id}", "approve"):
+        for s in seats:
+            form[f"vote_{key}_{s}"] = "for"
+    secretary = login("specialist@orozbekov.example")
+    recorded = secretary.post(f"/competitions/{c.id}/results/meeting", data=form)
+    assert recorded.status_code == 302, text(recorded)
+
+    chair = login("chair@orozbekov.example")
+    approved = step(chair, c, "approve_results")
+    assert approved.status_code == 302
+    db.session.expire_all()
+    c = db.session.get(Competition, c.id)
+    assert c.state == "results_approved"
+    protocol = db.session.scalars(
+        select(Document).where(Document.competition_id == c.id, Document.kind == "results_protocol")
+    ).one()
+
+    # Every member's totals for every application are in the protocol's text.
+    response = chair.get(f"/documents/{protocol.id}.pdf")
+    assert response.status_code == 200
+    words = pdf_text(response.data)
+    for m in range(5):
+        for i in range(4):
+            points = POINTS[m][i]
+            total = f"{points * 5},00" if points is not None else None
+            if total is not None:
+                assert total in words, (m, i, total)
+    for seat in c.seats:
+        assert seat.name in words
+    assert re.search(r"23\s000,00", words)
+
+    # The head's decision announces the winners and tells every applicant.
+    head = login("head@orozbekov.example")
+    decided = step(head, c, "announce_winners", decision_number="2026-42")
+    assert decided.status_code == 302, text(decided)
+    db.session.expire_all()
+    assert db.session.get(Competition, c.id).state == "winners_announced"
+    kinds = {d.kind.value for d in db.session.scalars(select(Document))}
+    assert {"winners_decision", "results_notice", "score_sheet", "conflict_declaration"} <= kinds
+    told = {n.application_id for n in db.session.scalars(select(Notification))}
+    assert {a.id for a in apps} <= told
+
+    # After approval nothing can change: a 409 page, and the attempt is in the audit trail.
+    member = login(MEMBERS[2])
+    url = f"/competitions/{c.id}/scoring/applications/{apps[2].id}"
+    late = member.post(url, data={"action": "save", "score_1": "1"})
+    assert late.status_code == 409
+    refused = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action.like("refused:%"))
+    ).all()
+    assert refused and refused[-1].action == "refused:save_sheet"
+    again = login("specialist@orozbekov.example").post(
+        f"/competitions/{c.id}/results/meeting", data=form
+    )
+    assert again.status_code == 409
+
+
+def test_blind_scoring_shows_codes_not_names(scoring_run, login, db):
+    run = scoring_run
+    c = run.c
+    c.settings = {**c.settings, "blind_scoring": True}
+    a = run.apps[0][0]
+    a.contact_phone = "+996700111222"
+    db.session.commit()
+    member = login(MEMBERS[2])
+    workspace = text(member.get(f"/competitions/{c.id}/scoring"))
+    assert a.public_code in workspace
+    assert a.applicant_name not in workspace
+    declared = member.post(
+        f"/competitions/{c.id}/scoring/conflicts",
+        data={f"answer_{x.id}": "none" for x, _p in run.apps},
+    )
+    assert declared.status_code == 302
+    sheet = text(member.get(f"/competitions/{c.id}/scoring/applications/{a.id}"))
+    assert a.public_code in sheet and a.title in sheet
+    assert a.applicant_name not in sheet
+    assert a.contact_phone not in sheet
+    # The application's own page (with the name) is closed to a member while blind.
+    assert member.get(f"/applications/{a.id}").status_code == 404
+
+
+def test_a_stale_sheet_is_refused_and_keeps_what_was_typed(scoring_run, login, db):
+    run = scoring_run
+    c, a = run.c, run.apps[0][0]
+    member = login(MEMBERS[2])
+    member.post(
+        f"/competitions/{c.id}/scoring/conflicts",
+        data={f"answer_{x.id}": "none" for x, _p in run.apps},
+    )
+    url = f"/competitions/{c.id}/scoring/applications/{a.id}"
+    k = c.criteria[0].id
+    assert member.post(url, data={"action": "save", f"score_{k}": "5"}).status_code == 302
+    version = db_sheet(run, 2, a).version
+    # Another window saves first...
+    other = {"action": "save", "version": str(version), f"score_{k}": "6"}
+    assert member.post(url, data=other).status_code == 302
+    # ...so this older page is refused, and shows what was typed in it.
+    stale = member.post(
+        url,
+        data={"action": "save", "version": str(version), f"score_{k}": "7", f"comment_{k}": "mine"},
+    )
+    assert stale.status_code == 409
+    assert 'value="7"' in text(stale) and "mine" in text(stale)
+    db.session.expire_all()
+    assert db_sheet(run, 2, a).scores[0].value == Decimal("6.00")
+
+
+def test_scores_outside_the_scale_are_form_errors(scoring_run, login):
+    run = scoring_run
+    c, a = run.c, run.apps[0][0]
+    member = login(MEMBERS[2])
+    member.post(
+        f"/competitions/{c.id}/scoring/conflicts",
+        data={f"answer_{x.id}": "none" for x, _p in run.apps},
+    )
+    url = f"/competitions/{c.id}/scoring/applications/{a.id}"
+    k = c.criteria[0].id
+    for bad in ("11", "-1", "NaN", "ten"):
+        response = member.post(url, data={"action": "save", f"score_{k}": bad})
+        assert response.status_code == 422, bad
+        assert re.search(r'value="' + re.escape(bad), text(response)) or bad == "NaN"
+    # Submitting an incomplete sheet is refused; nothing is lost.
+    response = member.post(url, data={"action": "submit", "confirm": "y", f"score_{k}": "4"})
+    assert response.status_code == 409
+
+
+def test_who_may_see_the_commission_pages(scoring_run, login):
+    c = scoring_run.c
+    applicant = login("aigul@orozbekov.example")
+    for path in ("scoring", "scoring/progress", "results", "results/meeting"):
+        assert applicant.get(f"/competitions/{c.id}/{path}").status_code in (403, 404)
+    member = login(MEMBERS[3])
+    assert member.get(f"/competitions/{c.id}/scoring").status_code == 200
+    assert member.get(f"/competitions/{c.id}/results").status_code == 403
+    assert member.post(f"/competitions/{c.id}/results/apply", data={}).status_code == 403
+    assert member.post(f"/competitions/{c.id}/scoring/close", data={}).status_code == 403
+    head = login("head@orozbekov.example")
+    assert head.get(f"/competitions/{c.id}/scoring").status_code == 302  # to progress
+    assert head.get(f"/competitions/{c.id}/results").status_code == 200
+    oversight = login("oversight@demo.example")
+    assert oversight.get(f"/competitions/{c.id}/scoring/progress").status_code == 200
