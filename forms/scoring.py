@@ -130,18 +130,28 @@ def meeting_form(seats: list, motions: list[dict]) -> type[Form]:
         minutes = TextAreaField(
             _l("What else was said (optional)"), [Optional(), Length(max=10000)]
         )
+        unanimous = BooleanField(
+            _l("Every member present voted for every motion (no need to tick each vote)")
+        )
 
         def present(self) -> set[int]:
             return {s.id for s in seats if self[f"present_{s.id}"].data}
 
-        def votes(self) -> dict[str, dict[int, str]]:
+        def votes(self, eligible: dict[str, set[int]]) -> dict[str, dict[int, str]]:
+            """The votes ticked; with ``unanimous``, "for" from every member present who
+            may vote on the motion (a vote ticked otherwise still counts as ticked)."""
+            present = self.present()
             chosen = {}
             for m in motions:
-                chosen[m["key"]] = {
+                ticked = {
                     s.id: self[f"vote_{m['key']}_{s.id}"].data
                     for s in seats
                     if self[f"vote_{m['key']}_{s.id}"].data in ("for", "against", "abstain")
                 }
+                if self.unanimous.data:
+                    everyone = eligible[m["key"]] & present
+                    ticked = {**dict.fromkeys(everyone, "for"), **ticked}
+                chosen[m["key"]] = ticked
             return chosen
 
     for s in seats:

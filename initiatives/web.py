@@ -20,6 +20,13 @@ def money(value) -> str:
     return format_decimal(value, format="#,##0.00") + " " + _("som")
 
 
+def number(value, places: int = 2) -> str:
+    """A score or a mean in the user's locale, without trailing zeros."""
+    if value is None:
+        return "—"
+    return format_decimal(value, format="#,##0." + "#" * places)
+
+
 def register(app: Flask) -> None:
     @app.post("/language/<code>")
     def set_language(code: str):
@@ -39,6 +46,7 @@ def register(app: Flask) -> None:
             "explain": explain,
             "language_names": LANGUAGE_NAMES,
             "money": money,
+            "number": number,
             "datetime": lambda v, f="d MMMM y, HH:mm": format_datetime(v, f) if v else "—",
             "public_state_titles": {s.value: s.public_title for s in CompetitionState},
             "state_titles": {s.value: s.title for s in CompetitionState},

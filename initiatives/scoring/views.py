@@ -5,6 +5,7 @@ results meeting. Thin: load, check the role, call ``operations``, commit once.
 
 from __future__ import annotations
 
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -394,6 +395,10 @@ def meeting(competition_id: int):
             abort(403)
         form = form_class()
     status = 200
+    eligible = {
+        m["key"]: operations.eligible_voters(c, {s.id for s in seats}, m["application_id"])
+        for m in motions
+    }
     if request.method == "POST" and form.validate_on_submit():
         try:
             operations.hold_results_meeting(
@@ -401,7 +406,7 @@ def meeting(competition_id: int):
                 current_user,
                 held_at=form.held_at.data.replace(tzinfo=BISHKEK),
                 present=form.present(),
-                votes=form.votes(),
+                votes=form.votes(eligible),
                 place=(form.place.data or "").strip(),
                 minutes=(form.minutes.data or "").strip(),
             )
@@ -414,10 +419,6 @@ def meeting(competition_id: int):
             return redirect(url_for(".meeting", competition_id=c.id))
     elif form.is_submitted():
         status = INVALID
-    eligible = {
-        m["key"]: operations.eligible_voters(c, {s.id for s in seats}, m["application_id"])
-        for m in motions
-    }
     return render_template(
         "scoring/meeting.html",
         c=c,
@@ -437,7 +438,8 @@ def meeting(competition_id: int):
 
 def _meeting_data(recorded, seats) -> dict:
     if recorded is None:
-        return {f"present_{s.id}": True for s in seats}
+        now = datetime.now(BISHKEK).replace(second=0, microsecond=0, tzinfo=None)
+        return {"held_at": now, **{f"present_{s.id}": True for s in seats}}
     data = {
         "held_at": recorded.held_at.astimezone(BISHKEK).replace(tzinfo=None),
         "place": recorded.place,
