@@ -255,7 +255,8 @@ def step_announce(r: Run) -> None:
     for i, (applicant, p) in enumerate(r.proposals):
         clerk = r.cast.specialist if i == r.paper else None
         a = draft_application(r.c, applicant, p, r.t0, paper_by=clerk)
-        fire(a, "submit", clerk or applicant, now=at(r.t0, 5 + i))
+        # A day apart, squeezed into the 21-day window when there are many.
+        fire(a, "submit", clerk or applicant, now=at(r.t0, 5 + 15 * i / max(len(r.proposals), 15)))
         r.apps.append((a, p))
 
 

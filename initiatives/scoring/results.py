@@ -19,20 +19,10 @@ from initiatives.core.enums import SheetState, SourceKind
 from initiatives.extensions import db
 from initiatives.scoring import ranking
 from initiatives.scoring.models import Meeting, Motion, ScoreSheet
+from workflows.competition import AWARDED_OR_LATER
 
 # Applications that went to scoring (admitted at screening), whatever became of them since.
-SCORING_STATES = (
-    "admitted",
-    "scored",
-    "awarded",
-    "not_awarded",
-    "contracted",
-    "reporting",
-    "report_submitted",
-    "returned",
-    "completed",
-    "terminated",
-)
+SCORING_STATES = ("admitted", "scored", "not_awarded", *sorted(AWARDED_OR_LATER))
 DECIDED = {"awarded", "not_awarded"}
 ZERO = Decimal("0.00")
 

@@ -44,6 +44,11 @@ LEADS = {"chair", "secretary", "admin"}
 # Who follows the scoring without sitting on the commission.
 WATCHERS = {"specialist", "head", "admin", "oversight"}
 AFTER_SCORING = {"results_approved", "winners_announced", "implementation", "closed"}
+def _plain_number(value):
+    """7 rather than 7.00 in a score field; 7.5 stays 7.5."""
+    return value.quantize(1) if value == value.to_integral() else value.normalize()
+
+
 N_CONFIRM = N_("tick the box to confirm that a submitted sheet cannot change")
 
 
@@ -51,6 +56,17 @@ def _competition(competition_id: int):
     """Visible to the user (else 404), with everything the results read loaded."""
     queries.one_visible_or_404(current_user, competition_id)
     return load(competition_id)
+
+
+def _button(competition_id: int, roles: set[str]):
+    """A one-button POST: the competition, if the user holds one of ``roles`` (else 403)
+    and the form carries its CSRF token (else 400)."""
+    c = _competition(competition_id)
+    if not _roles(c) & roles:
+        abort(403)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    return c
 
 
 def _seat(c):
@@ -195,7 +211,7 @@ def sheet(competition_id: int, application_id: int):
     if request.method == "GET":
         data = {"version": existing.version if existing else ""}
         for s in existing.scores if existing else []:
-            data[f"score_{s.criterion_id}"] = s.value
+            data[f"score_{s.criterion_id}"] = _plain_number(s.value)
             data[f"comment_{s.criterion_id}"] = s.comment
         form = form_class(data=data)
     else:
@@ -285,11 +301,7 @@ def progress(competition_id: int):
 @bp.post("/competitions/<int:competition_id>/scoring/close")
 @login_required
 def close(competition_id: int):
-    c = _competition(competition_id)
-    if not _roles(c) & SCREENERS:
-        abort(403)
-    if not StepForm().validate_on_submit():
-        abort(400)
+    c = _button(competition_id, SCREENERS)
     n = operations.close_scoring(c, current_user)
     db.session.commit()
     after_commit()
@@ -360,11 +372,7 @@ def partial(competition_id: int, application_id: int):
 @bp.post("/competitions/<int:competition_id>/results/apply")
 @login_required
 def apply(competition_id: int):
-    c = _competition(competition_id)
-    if not _roles(c) & LEADS:
-        abort(403)
-    if not StepForm().validate_on_submit():
-        abort(400)
+    c = _button(competition_id, LEADS)
     operations.apply_proposal(c, current_user)
     db.session.commit()
     after_commit()

@@ -295,3 +295,97 @@ def test_who_may_see_the_commission_pages(scoring_run, login):
     assert head.get(f"/competitions/{c.id}/results").status_code == 200
     oversight = login("oversight@demo.example")
     assert oversight.get(f"/competitions/{c.id}/scoring/progress").status_code == 200
+
+
+@pytest.fixture
+def scored_run(build):
+    """Every sheet in and every application's scoring closed (the builder's real steps)."""
+    return build("scoring", proposals=4)
+
+
+def meeting_form(c, votes, present=None):
+    seats = [s.id for s in c.seats]
+    form = {"held_at": "2026-04-06T10:00", "place": "Ayil okmotu"}
+    for s in present if present is not None else seats:
+        form[f"present_{s}"] = "y"
+    for key, choices in votes.items():
+        for s, choice in zip(seats, choices, strict=True):
+            if choice:
+                form[f"vote_{key}_{s}"] = choice
+    return form
+
+
+def test_a_partial_amount_moves_the_money_down_the_ranking(scored_run, login, db):
+    run = scored_run
+    c = run.c
+    first, second, third, _fourth = (a for a, _p in run.apps)
+    chair = login("chair@orozbekov.example")
+    url = f"/competitions/{c.id}/results/partial/{first.id}"
+    too_much = chair.post(url, data={"amount": "12500"})
+    assert too_much.status_code == 422
+    assert 'value="12500"' in text(too_much)  # what was typed is kept
+    assert chair.post(url, data={"amount": "10000"}).status_code == 302
+    page = text(chair.get(f"/competitions/{c.id}/results"))
+    assert "partial" in page or "жарым" in page.lower() or "частич" in page.lower()
+    assert chair.post(f"/competitions/{c.id}/results/apply", data={}).status_code == 302
+    db.session.expire_all()
+    amounts = [db.session.get(Application, a.id).awarded_amount for a in (first, second, third)]
+    # 10,000 + 11,000 leave 2,000: the third's 9,000 does not fit.
+    assert amounts == [Decimal("10000.00"), Decimal("11000.00"), None]
+    # The applicant reads "under review" until the head announces the winners.
+    owner = login("aigul@orozbekov.example")
+    mine = text(owner.get("/my/applications"))
+    assert "state-scored" in mine and "state-awarded" not in mine
+
+
+def test_no_quorum_and_tied_votes(scored_run, login, db):
+    run = scored_run
+    c = run.c
+    chair = login("chair@orozbekov.example")
+    assert chair.post(f"/competitions/{c.id}/results/apply", data={}).status_code == 302
+    db.session.expire_all()
+    awarded = [a for a in db.session.scalars(select(Application)) if a.state == "awarded"]
+    keys = [f"award-{a.id}" for a in sorted(awarded, key=lambda a: a.number)] + ["approve"]
+    seats = [s.id for s in c.seats]
+
+    # Two of five present: no quorum, whatever they vote.
+    two = {k: ["for", "for", None, None, None] for k in keys}
+    form = meeting_form(c, two, present=seats[:2])
+    assert chair.post(f"/competitions/{c.id}/results/meeting", data=form).status_code == 302
+    refused = step(chair, c, "approve_results")
+    assert refused.status_code == 409
+    assert "quorum" in text(refused) or "кворум" in text(refused)
+
+    # Four present, a tie on the results: the chair (for) decides with a casting vote...
+    tie = {k: ["for", "for", None, "for", "for"] for k in keys[:-1]}
+    tie["approve"] = ["for", "against", None, "for", "against"]
+    four = [seats[0], seats[1], seats[3], seats[4]]
+    form = meeting_form(c, tie, present=four)
+    assert chair.post(f"/competitions/{c.id}/results/meeting", data=form).status_code == 302
+    c_row = db.session.get(Competition, c.id)
+    c_row.settings = {**c_row.settings, "casting_vote": False}
+    db.session.commit()
+    # ...but not when the regulation gives the chair no casting vote.
+    assert step(chair, c, "approve_results").status_code == 409
+    c_row = db.session.get(Competition, c.id)
+    c_row.settings = {**c_row.settings, "casting_vote": True}
+    db.session.commit()
+    assert step(chair, c, "approve_results").status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Competition, c.id).state == "results_approved"
+
+
+def test_an_incomplete_vote_is_refused_and_nothing_is_recorded(scored_run, login, db):
+    run = scored_run
+    c = run.c
+    chair = login("chair@orozbekov.example")
+    chair.post(f"/competitions/{c.id}/results/apply", data={})
+    votes = {"approve": ["for", "for", "for", "for", None]}  # the fifth present has no vote
+    response = chair.post(f"/competitions/{c.id}/results/meeting", data=meeting_form(c, votes))
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert not db.session.get(Competition, c.id).meetings
+    # The unanimous shortcut records everybody's vote.
+    form = {**meeting_form(c, {}), "unanimous": "y"}
+    assert chair.post(f"/competitions/{c.id}/results/meeting", data=form).status_code == 302
+    assert step(chair, c, "approve_results").status_code == 302
