@@ -105,9 +105,8 @@ def main() -> None:
     parser.add_argument("--sizes", default="4,30,100")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    print(
-        f"{'applications':>12} {'lang':<6} {'pages':>5} {'median s':>9} {'worst s':>8} {'approval s':>11}"
-    )
+    head = ("applications", "lang", "pages", "median s", "worst s", "approval s")
+    print("{:>12} {:<6} {:>5} {:>9} {:>8} {:>11}".format(*head))
     for n in (int(x) for x in args.sizes.split(",")):
         run_size(n, args.repeat)
 

@@ -44,6 +44,8 @@ LEADS = {"chair", "secretary", "admin"}
 # Who follows the scoring without sitting on the commission.
 WATCHERS = {"specialist", "head", "admin", "oversight"}
 AFTER_SCORING = {"results_approved", "winners_announced", "implementation", "closed"}
+
+
 def _plain_number(value):
     """7 rather than 7.00 in a score field; 7.5 stays 7.5."""
     return value.quantize(1) if value == value.to_integral() else value.normalize()
