@@ -86,7 +86,7 @@ FAILED = N_('The competition "%(competition)s" did not take place: no applicatio
 
 PUBLIC_TITLES = {s.value: s.public_title for s in ApplicationState}
 # Application steps whose news waits for the announcement of the winners.
-HELD_UNTIL_ANNOUNCED = {"award", "not_award"}
+HELD_UNTIL_ANNOUNCED = {"award", "not_award", "reconsider"}
 # Steps whose reason (typed by a person) goes with the message as its note.
 WITH_REASON = {"reject", "return_report", "terminate", "cancel", "declare_failed"}
 

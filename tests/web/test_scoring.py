@@ -332,7 +332,17 @@ def test_a_partial_amount_moves_the_money_down_the_ranking(scored_run, login, db
     amounts = [db.session.get(Application, a.id).awarded_amount for a in (first, second, third)]
     # 10,000 + 11,000 leave 2,000: the third's 9,000 does not fit.
     assert amounts == [Decimal("10000.00"), Decimal("11000.00"), None]
-    # The applicant reads "under review" until the head announces the winners.
+    # Back to the whole request: the decisions are reconsidered and taken again.
+    chair = login("chair@orozbekov.example")
+    assert chair.post(url, data={"amount": ""}).status_code == 302
+    assert chair.post(f"/competitions/{c.id}/results/apply", data={}).status_code == 302
+    db.session.expire_all()
+    amounts = [db.session.get(Application, a.id).awarded_amount for a in (first, second, third)]
+    assert amounts == [Decimal("12000.00"), Decimal("11000.00"), None]
+    # Nobody is told before the head announces the winners...
+    news = db.session.scalars(select(Notification.kind)).all()
+    assert not {"application.award", "application.not_award", "application.reconsider"} & set(news)
+    # ...and the applicant reads "under review" meanwhile.
     owner = login("aigul@orozbekov.example")
     mine = text(owner.get("/my/applications"))
     assert "state-scored" in mine and "state-awarded" not in mine
