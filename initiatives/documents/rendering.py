@@ -72,15 +72,21 @@ def stored_file(document: Document) -> Path | None:
     return path if path.is_file() else None
 
 
-def ensure_pdf(document: Document) -> Path:
+def ensure_pdf(document: Document, *, release: bool = False) -> Path:
     """The stored PDF of a document, rendering and recording it the first time.
 
-    Flushes but does not commit: the caller's request commits once."""
+    Flushes but does not commit: the caller's request commits once. With ``release`` (a
+    caller with nothing pending, right after its commit) the database connection goes back
+    to the pool while WeasyPrint works: on deadline day fifty requests rendering receipts
+    must not hold fifty connections for the seconds that takes."""
     path = stored_file(document)
     if path is not None:
         return path
+    register, snapshot = register_of(document), document.snapshot
+    if release:
+        db.session.commit()
     started = time.perf_counter()
-    rendered = render(document)
+    rendered = renderer().pdf(register, snapshot)
     relative = (
         Path(str(document.municipality_id))
         / str(document.year)
@@ -118,7 +124,7 @@ def render_now(documents: list[Document]) -> None:
     and is rendered on its first download instead."""
     for document in documents:
         try:
-            ensure_pdf(document)
+            ensure_pdf(document, release=True)
             db.session.commit()
         except Exception:
             db.session.rollback()
