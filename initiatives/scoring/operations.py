@@ -160,9 +160,13 @@ def declare_conflicts(
         applications=[a.id for a in changed],
         conflicts=[a.id for a in changed if declaration_of(seat, a).has_conflict],
     )
+    documents = []
     if all(declaration_of(seat, a) is not None for a in open_.values()):
-        return [_member_document(seat, "conflict_declaration", actor, at)]
-    return []
+        documents.append(_member_document(seat, "conflict_declaration", actor, at))
+        # A conflict on the last application left to score also completes the member's work.
+        if member_done(seat) and any(sheet_of(seat, a) is not None for a in open_.values()):
+            documents.append(_member_document(seat, "score_sheet", actor, at))
+    return documents
 
 
 def _member_document(seat: CommissionSeat, kind: str, actor, at) -> Document:

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from initiatives.applications.models import Application
 from initiatives.audit.models import AuditEvent
+from initiatives.core.errors import Refused
 from initiatives.competitions.models import Competition
 from initiatives.demo.builder import at
 from initiatives.documents.models import Document
@@ -402,3 +403,54 @@ def test_an_incomplete_vote_is_refused_and_nothing_is_recorded(scored_run, login
     form = {**meeting_form(c, {}), "unanimous": "y"}
     assert chair.post(f"/competitions/{c.id}/results/meeting", data=form).status_code == 302
     assert step(chair, c, "approve_results").status_code == 302
+
+
+def test_a_late_conflict_on_the_last_application_completes_the_member(scoring_run, db):
+    """Three sheets submitted, then a conflict declared on the fourth: the member is done,
+    and both the amended declaration and the score sheets are registered."""
+    from initiatives.scoring import operations
+
+    run = scoring_run
+    seat = run.c.seats[2]
+    apps = [a for a, _p in run.apps]
+    operations.declare_conflicts(seat, seat.user, {a.id: (False, None) for a in apps})
+    for a in apps[:3]:
+        sheet = operations.save_sheet(seat, a, seat.user, {k.id: (7, "") for k in run.c.criteria})
+        assert operations.submit_sheet(sheet, seat.user) == []
+    late = operations.declare_conflicts(seat, seat.user, {apps[3].id: (True, "My brother")})
+    assert [d.kind.value for d in late] == ["conflict_declaration", "score_sheet"]
+    assert operations.member_done(seat)
+    # A declared conflict is never withdrawn.
+    with pytest.raises(Refused):
+        operations.declare_conflicts(seat, seat.user, {apps[3].id: (False, None)})
+
+
+def _queries(app, client, path) -> int:
+    from sqlalchemy import event
+
+    from initiatives.extensions import db as ext
+
+    with app.app_context():
+        engine = ext.engine
+    seen = []
+
+    def count(*_args, **_kwargs):
+        seen.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert client.get(path).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return len(seen)
+
+
+def test_the_commission_pages_cost_the_same_queries_for_two_or_four_applications(
+    app, build, login
+):
+    small, large = build("scoring", proposals=2), build("scoring", proposals=4)
+    chair = login("chair@orozbekov.example")
+    for page in ("scoring", "scoring/progress", "results", "results/meeting"):
+        few = _queries(app, chair, f"/competitions/{small.c.id}/{page}")
+        many = _queries(app, chair, f"/competitions/{large.c.id}/{page}")
+        assert few == many, (page, few, many)
