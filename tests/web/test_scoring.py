@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from initiatives.applications.models import Application
 from initiatives.audit.models import AuditEvent
-from initiatives.core.errors import Refused
 from initiatives.competitions.models import Competition
+from initiatives.core.errors import Refused
 from initiatives.demo.builder import at
 from initiatives.documents.models import Document
 from initiatives.lifecycle.operations import fire
@@ -445,9 +445,7 @@ def _queries(app, client, path) -> int:
     return len(seen)
 
 
-def test_the_commission_pages_cost_the_same_queries_for_two_or_four_applications(
-    app, build, login
-):
+def test_the_commission_pages_cost_the_same_queries_for_two_or_four_applications(app, build, login):
     small, large = build("scoring", proposals=2), build("scoring", proposals=4)
     chair = login("chair@orozbekov.example")
     for page in ("scoring", "scoring/progress", "results", "results/meeting"):
