@@ -15,8 +15,16 @@ from initiatives.lifecycle.permissions import roles_for
 WORKING_ROLES = {"specialist", "head", "admin", "oversight", "chair", "secretary", "member"}
 
 
+# The commission's results are news once the head has decided on them (DOMAIN.md, step 9):
+# until then the protocol is the commission's and the office's, like the scores in it.
+PUBLISHED_FROM = {
+    "results_protocol": {"winners_announced", "implementation", "closed"},
+}
+
+
 def is_published(document: Document) -> bool:
-    return document.public and document.competition.state in PUBLIC_STATES
+    states = PUBLISHED_FROM.get(document.kind.value, PUBLIC_STATES)
+    return document.public and document.competition.state in states
 
 
 def can_read(user, document: Document) -> bool:

@@ -10,6 +10,7 @@ from initiatives.competitions import queries
 from initiatives.competitions.clock import close_if_due
 from initiatives.competitions.models import Competition
 from initiatives.core.enums import PRIORITIES, REQUIRED_DOCUMENTS, ApplicantKind
+from initiatives.documents.access import is_published
 from initiatives.documents.models import Document
 from initiatives.extensions import db
 
@@ -38,11 +39,15 @@ def competition(competition_id: int):
     if c is None:
         abort(404)
     close_if_due(c)
-    documents = db.session.scalars(
-        select(Document)
-        .where(Document.competition_id == c.id, Document.public.is_(True))
-        .order_by(Document.year, Document.number)
-    ).all()
+    documents = [
+        d
+        for d in db.session.scalars(
+            select(Document)
+            .where(Document.competition_id == c.id, Document.public.is_(True))
+            .order_by(Document.year, Document.number)
+        )
+        if is_published(d)
+    ]
     return render_template(
         "public/competition.html",
         c=c,

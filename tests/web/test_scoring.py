@@ -452,3 +452,19 @@ def test_the_commission_pages_cost_the_same_queries_for_two_or_four_applications
         few = _queries(app, chair, f"/competitions/{small.c.id}/{page}")
         many = _queries(app, chair, f"/competitions/{large.c.id}/{page}")
         assert few == many, (page, few, many)
+
+
+def test_the_results_protocol_is_public_once_the_head_has_decided(build, client, db):
+    run = build("results_approved", proposals=2)
+    protocol = db.session.scalars(select(Document).where(Document.kind == "results_protocol")).one()
+    assert client.get(f"/documents/{protocol.id}.pdf").status_code == 404
+    page = client.get(f"/announcements/{run.c.id}")
+    assert page.status_code == 200
+    assert f"/documents/{protocol.id}.pdf" not in text(page)
+    run = build("winners_announced", proposals=2)
+    protocol = db.session.scalars(
+        select(Document).where(
+            Document.kind == "results_protocol", Document.competition_id == run.c.id
+        )
+    ).one()
+    assert client.get(f"/documents/{protocol.id}.pdf").status_code == 200
