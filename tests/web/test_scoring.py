@@ -100,6 +100,15 @@ def score_everything(login, run, apps, *, conflict_seat=4, conflict_app=3):
             assert done.status_code == 302, text(done)
 
 
+def declare_no_conflict(client, run):
+    response = client.post(
+        f"/competitions/{run.c.id}/scoring/conflicts",
+        data={f"answer_{x.id}": "none" for x, _p in run.apps},
+    )
+    assert response.status_code == 302, text(response)
+    return response
+
+
 def db_sheet(run, m, a):
     from initiatives.extensions import db
 
@@ -224,11 +233,7 @@ def test_blind_scoring_shows_codes_not_names(scoring_run, login, db):
     workspace = text(member.get(f"/competitions/{c.id}/scoring"))
     assert a.public_code in workspace
     assert a.applicant_name not in workspace
-    declared = member.post(
-        f"/competitions/{c.id}/scoring/conflicts",
-        data={f"answer_{x.id}": "none" for x, _p in run.apps},
-    )
-    assert declared.status_code == 302
+    declare_no_conflict(member, run)
     sheet = text(member.get(f"/competitions/{c.id}/scoring/applications/{a.id}"))
     assert a.public_code in sheet and a.title in sheet
     assert a.applicant_name not in sheet
@@ -241,10 +246,7 @@ def test_a_stale_sheet_is_refused_and_keeps_what_was_typed(scoring_run, login, d
     run = scoring_run
     c, a = run.c, run.apps[0][0]
     member = login(MEMBERS[2])
-    member.post(
-        f"/competitions/{c.id}/scoring/conflicts",
-        data={f"answer_{x.id}": "none" for x, _p in run.apps},
-    )
+    declare_no_conflict(member, run)
     url = f"/competitions/{c.id}/scoring/applications/{a.id}"
     k = c.criteria[0].id
     assert member.post(url, data={"action": "save", f"score_{k}": "5"}).status_code == 302
@@ -267,10 +269,7 @@ def test_scores_outside_the_scale_are_form_errors(scoring_run, login):
     run = scoring_run
     c, a = run.c, run.apps[0][0]
     member = login(MEMBERS[2])
-    member.post(
-        f"/competitions/{c.id}/scoring/conflicts",
-        data={f"answer_{x.id}": "none" for x, _p in run.apps},
-    )
+    declare_no_conflict(member, run)
     url = f"/competitions/{c.id}/scoring/applications/{a.id}"
     k = c.criteria[0].id
     for bad in ("11", "-1", "NaN", "ten"):
