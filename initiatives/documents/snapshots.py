@@ -440,9 +440,9 @@ def _source_name(c: Competition, source_id) -> str:
 
 def results_part(c: Competition, data: dict, actor) -> dict:
     """The score matrix, ranking, money by source after each row, meeting and votes."""
-    from initiatives.scoring.results import compute
+    from initiatives.scoring.results import compute, load
 
-    results = compute(c)
+    results = compute(load(c.id))  # every sheet and score in a few queries, not one per row
     seats = list(c.seats)
     rows = []
     for r in results.rows:
@@ -535,12 +535,12 @@ def member_part(seat) -> dict:
 
 def score_sheet_part(c: Competition, data: dict, actor) -> dict:
     from initiatives.scoring.ranking import weighted_total
-    from initiatives.scoring.results import scoring_applications
+    from initiatives.scoring.results import load, scoring_applications
 
     seat = _seat(c, data)
     weights = {k.id: k.weight for k in c.criteria}
     rows = []
-    for a in scoring_applications(c):
+    for a in scoring_applications(load(c.id)):
         declaration = next((d for d in a.conflicts if d.seat_id == seat.id), None)
         sheet = next((s for s in a.score_sheets if s.seat_id == seat.id), None)
         values = {s.criterion_id: s for s in sheet.scores} if sheet is not None else {}
@@ -570,11 +570,11 @@ def score_sheet_part(c: Competition, data: dict, actor) -> dict:
 
 
 def conflict_part(c: Competition, data: dict, actor) -> dict:
-    from initiatives.scoring.results import scoring_applications
+    from initiatives.scoring.results import load, scoring_applications
 
     seat = _seat(c, data)
     rows = []
-    for a in scoring_applications(c):
+    for a in scoring_applications(load(c.id)):
         declaration = next((d for d in a.conflicts if d.seat_id == seat.id), None)
         if declaration is None:
             continue

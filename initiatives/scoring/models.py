@@ -156,6 +156,11 @@ class Motion(IdMixin, Base):
     )
 
     @property
+    def key(self) -> str:
+        """How pages and forms name the motion: one per award, one for the results."""
+        return motion_key(self.kind, self.application_id)
+
+    @property
     def tally(self) -> ranking.Tally:
         chair = self.meeting.chair_seat_id
         settings = self.meeting.competition.settings or {}
@@ -170,6 +175,10 @@ class Motion(IdMixin, Base):
         """More than half of the votes cast are "for" (the chair decides a tie when the
         competition gives the chair a casting vote)."""
         return self.tally.passed
+
+
+def motion_key(kind: str, application_id: int | None) -> str:
+    return f"award-{application_id}" if kind == "award" else kind
 
 
 class Vote(IdMixin, Base):

@@ -34,6 +34,7 @@ from initiatives.scoring.models import (
     Score,
     ScoreSheet,
     Vote,
+    motion_key,
 )
 from initiatives.scoring.results import compute
 from workflows.i18n import N_
@@ -399,7 +400,7 @@ def results_motions(c: Competition) -> list[dict]:
     )
     motions = [
         {
-            "key": f"award-{a.id}",
+            "key": motion_key("award", a.id),
             "kind": "award",
             "application_id": a.id,
             "amount": a.awarded_amount,
@@ -407,7 +408,7 @@ def results_motions(c: Competition) -> list[dict]:
         }
         for a in awarded
     ]
-    motions.append({"key": "approve", "kind": "approve", "application_id": None})
+    motions.append({"key": motion_key("approve", None), "kind": "approve", "application_id": None})
     return motions
 
 
@@ -515,10 +516,7 @@ def record_meeting(
         purpose=str(purpose),
         present=sorted(present),
         votes={
-            f"{mo.kind}-{mo.application_id or ''}": {
-                str(v.seat_id): v.choice.value for v in mo.votes
-            }
-            for mo in meeting.motions
+            mo.key: {str(v.seat_id): v.choice.value for v in mo.votes} for mo in meeting.motions
         },
     )
     return meeting

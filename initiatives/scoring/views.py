@@ -458,7 +458,6 @@ def _meeting_data(recorded, seats) -> dict:
     for a in recorded.attendance:
         data[f"present_{a.seat_id}"] = a.present
     for m in recorded.motions:
-        key = "approve" if m.kind == "approve" else f"award-{m.application_id}"
         for v in m.votes:
-            data[f"vote_{key}_{v.seat_id}"] = v.choice.value
+            data[f"vote_{m.key}_{v.seat_id}"] = v.choice.value
     return data
