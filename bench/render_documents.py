@@ -9,14 +9,11 @@ median and worst time and the page count. Figures go to the issue note and the R
 from __future__ import annotations
 
 import argparse
-import statistics
-import tempfile
-import time
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
-from initiatives import create_app
+from scratch import scratch_world, timed
+
 from initiatives.demo import loader
 from initiatives.demo.builder import Run, advance, new_competition
 from initiatives.documents.models import Document
@@ -30,50 +27,31 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-                "DOCUMENTS_DIR": str(Path(tmp) / "documents"),
-                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            }
+    with scratch_world() as (m, cast):
+        t0 = datetime.now(UTC)
+        c = new_competition(
+            m,
+            cast,
+            t0,
+            title=loader.TITLES,
+            year=t0.year,
+            local_budget=Decimal("23000"),
+            donor_pool=Decimal("50000"),
+            max_grant=Decimal("15000"),
+            min_own_share=Decimal("5"),
+            priorities=loader.PRIORITIES,
+            required_documents=["application_letter", "proposal", "budget"],
         )
-        with app.app_context():
-            db.create_all()
-            m = loader.orozbekov()
-            cast = loader.people(m)
-            t0 = datetime.now(UTC)
-            c = new_competition(
-                m,
-                cast,
-                t0,
-                title=loader.TITLES,
-                year=t0.year,
-                local_budget=Decimal("23000"),
-                donor_pool=Decimal("50000"),
-                max_grant=Decimal("15000"),
-                min_own_share=Decimal("5"),
-                priorities=loader.PRIORITIES,
-                required_documents=["application_letter", "proposal", "budget"],
-            )
-            advance(Run(c, cast, t0, []), "announced")
-            db.session.commit()
-            render(db.session.query(Document).first())  # warm-up: fonts, templates
-            print(f"{'document':<20} {'lang':<6} {'pages':>5} {'median s':>9} {'worst s':>8}")
-            for kind in KINDS:
-                doc = db.session.query(Document).filter_by(competition_id=c.id, kind=kind).one()
-                for lang in ("ky", "ru", "ky+ru"):
-                    doc.languages = lang
-                    times = []
-                    for _ in range(args.repeat):
-                        started = time.perf_counter()
-                        result = render(doc)
-                        times.append(time.perf_counter() - started)
-                    print(
-                        f"{kind:<20} {lang:<6} {result.pages:>5} "
-                        f"{statistics.median(times):>9.2f} {max(times):>8.2f}"
-                    )
-            db.session.rollback()
+        advance(Run(c, cast, t0, []), "announced")
+        db.session.commit()
+        render(db.session.query(Document).first())  # warm-up: fonts, templates
+        print(f"{'document':<20} {'lang':<6} {'pages':>5} {'median s':>9} {'worst s':>8}")
+        for kind in KINDS:
+            doc = db.session.query(Document).filter_by(competition_id=c.id, kind=kind).one()
+            for lang in ("ky", "ru", "ky+ru"):
+                doc.languages = lang
+                median, worst, result = timed(lambda d=doc: render(d), args.repeat)
+                print(f"{kind:<20} {lang:<6} {result.pages:>5} {median:>9.2f} {worst:>8.2f}")
 
 
 if __name__ == "__main__":

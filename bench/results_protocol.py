@@ -12,14 +12,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
-from initiatives import create_app
+from scratch import scratch_world, timed
+
 from initiatives.demo import loader
 from initiatives.demo.builder import Proposal, Run, advance, new_competition
 from initiatives.documents.models import Document
@@ -51,53 +49,37 @@ def proposals(n: int) -> list[Proposal]:
 
 
 def run_size(n: int, repeat: int) -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(
-            {
-                "DATABASE_URL": f"sqlite:///{Path(tmp) / 'bench.sqlite3'}",
-                "DOCUMENTS_DIR": str(Path(tmp) / "documents"),
-                "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            }
+    with scratch_world() as (m, cast):
+        t0 = datetime.now(UTC) - timedelta(days=40)
+        c = new_competition(
+            m,
+            cast,
+            t0,
+            title=loader.TITLES,
+            year=t0.year,
+            local_budget=Decimal("23000") if n <= 4 else Decimal(5000 * n),
+            donor_pool=Decimal("50000") if n <= 4 else Decimal(12000 * n),
+            max_grant=Decimal("15000"),
+            min_own_share=Decimal("5"),
+            priorities=loader.PRIORITIES,
+            required_documents=["application_letter", "budget"],
         )
-        with app.app_context():
-            db.create_all()
-            m = loader.orozbekov()
-            cast = loader.people(m)
-            t0 = datetime.now(UTC) - timedelta(days=40)
-            c = new_competition(
-                m,
-                cast,
-                t0,
-                title=loader.TITLES,
-                year=t0.year,
-                local_budget=Decimal("23000") if n <= 4 else Decimal(5000 * n),
-                donor_pool=Decimal("50000") if n <= 4 else Decimal(12000 * n),
-                max_grant=Decimal("15000"),
-                min_own_share=Decimal("5"),
-                priorities=loader.PRIORITIES,
-                required_documents=["application_letter", "budget"],
+        owners = [cast.applicants[i % len(cast.applicants)] for i in range(n)]
+        run = Run(c, cast, t0, list(zip(owners, proposals(n), strict=True)))
+        advance(run, "scoring")
+        started = time.perf_counter()
+        advance(run, "results_approved")
+        approval = time.perf_counter() - started
+        db.session.commit()
+        doc = db.session.query(Document).filter_by(kind="results_protocol").one()
+        render(doc)  # warm-up: fonts, templates
+        for lang in ("ky", "ru", "ky+ru"):
+            doc.languages = lang
+            median, worst, result = timed(lambda d=doc: render(d), repeat)
+            print(
+                f"{n:>12} {lang:<6} {result.pages:>5} "
+                f"{median:>9.2f} {worst:>8.2f} {approval:>11.2f}"
             )
-            owners = [cast.applicants[i % len(cast.applicants)] for i in range(n)]
-            run = Run(c, cast, t0, list(zip(owners, proposals(n), strict=True)))
-            advance(run, "scoring")
-            started = time.perf_counter()
-            advance(run, "results_approved")
-            approval = time.perf_counter() - started
-            db.session.commit()
-            doc = db.session.query(Document).filter_by(kind="results_protocol").one()
-            render(doc)  # warm-up: fonts, templates
-            for lang in ("ky", "ru", "ky+ru"):
-                doc.languages = lang
-                times = []
-                for _ in range(repeat):
-                    started = time.perf_counter()
-                    result = render(doc)
-                    times.append(time.perf_counter() - started)
-                print(
-                    f"{n:>12} {lang:<6} {result.pages:>5} "
-                    f"{statistics.median(times):>9.2f} {max(times):>8.2f} {approval:>11.2f}"
-                )
-            db.session.rollback()
 
 
 def main() -> None:
