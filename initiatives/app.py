@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from initiatives.competitions.setup import bp as setup_bp
     from initiatives.competitions.views import bp as competitions_bp
     from initiatives.documents.views import bp as documents_bp
+    from initiatives.grants.views import bp as grants_bp
     from initiatives.lifecycle.views import bp as lifecycle_bp
     from initiatives.municipalities.views import bp as municipalities_bp
     from initiatives.notifications.views import bp as notifications_bp
@@ -84,6 +85,7 @@ def _register_blueprints(app: Flask) -> None:
         paper_bp,
         screening_bp,
         scoring_bp,
+        grants_bp,
         notifications_bp,
     ):
         app.register_blueprint(bp)

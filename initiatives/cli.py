@@ -54,6 +54,24 @@ def tick():
     click.echo(f"{len(closed)} competition(s) closed.")
 
 
+@notifications_cli.command("remind")
+@click.option("--today", type=click.DateTime(["%Y-%m-%d"]), help="Pretend it is this day.")
+def remind(today):
+    """Remind of tranches, implementation and reports due within each municipality's
+    notice (reminder_days), and of what is overdue. Idempotent: run it daily from cron.
+    """
+    from flask import current_app
+
+    from initiatives.grants import reminders
+    from initiatives.notifications.operations import deliver_pending
+
+    made = reminders.send(today=today.date() if today else None)
+    db.session.commit()
+    click.echo(f"{made} reminder(s) written.")
+    if current_app.config.get("MAIL_SERVER"):
+        click.echo(f"{deliver_pending()} e-mail(s) sent.")
+
+
 @users.command("create")
 @click.option("--login", required=True, help="E-mail address or phone number.")
 @click.option("--name", "full_name", required=True, help="Full name.")

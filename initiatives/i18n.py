@@ -5,6 +5,8 @@ The chosen language is remembered in the session and, for a logged-in user, on t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask import current_app, request, session
 from flask_babel import gettext, lazy_gettext
 from flask_login import current_user
@@ -35,5 +37,11 @@ def _term(message: str) -> str:
 
 
 def explain(reason: Reason) -> str:
-    """A workflow's untranslated reason, in the user's language."""
+    """A workflow's untranslated reason, in the user's language; an amount in its format
+    ("4 000,00 сом", not "4000.00")."""
+    from initiatives.web import money
+
+    if any(isinstance(v, Decimal) for v in reason.params.values()):
+        params = {k: money(v) if isinstance(v, Decimal) else v for k, v in reason.params.items()}
+        reason = Reason(reason.message, params)
     return reason.format(_term)

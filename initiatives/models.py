@@ -20,6 +20,8 @@ from initiatives.grants.models import (
     Agreement,
     ImplementationReport,
     Payment,
+    Refund,
+    Reminder,
     ReportActivity,
     ReportSpending,
 )
@@ -58,6 +60,8 @@ __all__ = [
     "Municipality",
     "Notification",
     "Payment",
+    "Refund",
+    "Reminder",
     "ReportActivity",
     "ReportSpending",
     "RoleGrant",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, abort, redirect, request, session, url_for
-from flask_babel import format_datetime, format_decimal, get_locale, refresh
+from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
 from flask_login import current_user
 
 from initiatives.applications.access import public_state
@@ -48,6 +48,7 @@ def register(app: Flask) -> None:
             "money": money,
             "number": number,
             "datetime": lambda v, f="d MMMM y, HH:mm": format_datetime(v, f) if v else "—",
+            "day": lambda v: format_date(v, "d MMMM y") if v else "—",
             "public_state_titles": {s.value: s.public_title for s in CompetitionState},
             "state_titles": {s.value: s.title for s in CompetitionState},
             "app_state_titles": {s.value: s.title for s in ApplicationState},

@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from weasyprint import HTML
 
+from reports.charts import bar_chart
 from reports.fetcher import ASSETS, BundledOnlyFetcher
 from reports.language import Lang
 from reports.qr import qr_svg
@@ -38,6 +39,9 @@ SIGNING_ROLES = (
     N_("Chair of the commission"),
     N_("Secretary of the commission"),
     N_("Member of the commission"),
+    N_("Head of the ayil okmotu"),
+    N_("AO specialist"),
+    N_("The initiator"),
 )
 
 
@@ -72,6 +76,7 @@ class DocumentRenderer:
             trim_blocks=True,
             lstrip_blocks=True,
         )
+        self.env.globals["bar_chart"] = lambda *a, **kw: Markup(bar_chart(*a, **kw))
         self.translator = translator
         self.css = (ASSETS / "print.css").read_text(encoding="utf-8")
         self.fetcher = BundledOnlyFetcher()

@@ -4,7 +4,8 @@ Guards read: ``state``, ``channel``, ``received_at``, ``competition`` (state, op
 submission_deadline, max_grant, min_own_share, priorities, required_documents,
 local_budget_amount, applications), the application's texts, ``priority_topic``,
 ``budget_lines``, ``attachments`` (doc_type), ``requested_amount``, ``own_share``,
-``awarded_amount``, ``agreement``, ``reports`` and ``missing_score_sheets()``.
+``awarded_amount``, ``agreement`` (``signed_on``, ``scan``), ``current_report`` (``results_text``,
+``actual_participants``) and ``missing_score_sheets()``.
 """
 
 from __future__ import annotations
@@ -198,9 +199,31 @@ def agreement_signed(a, ctx: Context) -> Reason | None:
     return None
 
 
+def scan_attached(a, ctx: Context) -> Reason | None:
+    if a.agreement is None or a.agreement.scan is None:
+        return Reason(N_("the scan of the signed agreement is not attached"))
+    return None
+
+
 def report_present(a, ctx: Context) -> Reason | None:
     if a.current_report is None:
         return Reason(N_("no implementation report has been filled in"))
+    return None
+
+
+def report_has_results(a, ctx: Context) -> Reason | None:
+    report = a.current_report  # None: report_present says so
+    if report is not None and not (report.results_text or "").strip():
+        return Reason(N_("the report does not describe its results"))
+    return None
+
+
+def report_counts_participants(a, ctx: Context) -> Reason | None:
+    report = a.current_report
+    if report is not None and not any(
+        int(v or 0) > 0 for v in (report.actual_participants or {}).values()
+    ):
+        return Reason(N_("the report does not count its participants"))
     return None
 
 
@@ -323,6 +346,7 @@ APPLICATION = Workflow(
                     message=N_("the winners are not announced yet"),
                 ),
                 agreement_signed,
+                scan_attached,
             ),
             documents=("grant_agreement",),
         ),
@@ -344,7 +368,7 @@ APPLICATION = Workflow(
             S.REPORT_SUBMITTED,
             OWNER_OR_SPECIALIST,
             N_("Submit the report"),
-            guards=(report_present,),
+            guards=(report_present, report_has_results, report_counts_participants),
             documents=("implementation_report",),
         ),
         Transition(

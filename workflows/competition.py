@@ -328,6 +328,30 @@ def winners_finished(c, ctx: Context) -> Reason | None:
     return None
 
 
+def money_settled(c, ctx: Context) -> Reason | None:
+    """Unspent local money is back: a completed initiative has returned what its accepted
+    report did not spend, and a terminated one that was paid has its refund recorded."""
+    unsettled = []
+    for a in c.applications:
+        g = a.agreement
+        if g is None or a.state not in ("completed", "terminated") or g.paid == 0:
+            continue
+        if a.state == "terminated":
+            if not g.refunds:
+                unsettled.append(a.number)
+            continue
+        report = a.current_report
+        spent = report.actual("local") if report is not None else Decimal(0)
+        if g.paid - spent - g.refunded > 0:
+            unsettled.append(a.number)
+    if unsettled:
+        return Reason(
+            N_("unspent money of initiatives No. %(numbers)s is not returned yet"),
+            {"numbers": ", ".join(str(n) for n in sorted(unsettled))},
+        )
+    return None
+
+
 def no_awards_yet(c, ctx: Context) -> Reason | None:
     if any(a.state in AWARDED_OR_LATER for a in c.applications):
         return Reason(N_("money has been awarded; a competition cannot be cancelled after awards"))
@@ -460,7 +484,7 @@ COMPETITION = Workflow(
             S.CLOSED,
             roles("specialist", "admin"),
             N_("Close the competition"),
-            guards=(winners_finished,),
+            guards=(winners_finished, money_settled),
             documents=("final_report",),
             final=True,
         ),

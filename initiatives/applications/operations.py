@@ -157,6 +157,30 @@ def store_file(content: bytes) -> tuple[str, str]:
     return stored_as, hashlib.sha256(content).hexdigest()
 
 
+def stored_attachment(
+    actor,
+    doc_type: str,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    public: bool = False,
+    at: datetime | None = None,
+) -> Attachment:
+    """The bytes stored and the row describing them, not yet attached to anything."""
+    stored_as, digest = store_file(content)
+    return Attachment(
+        doc_type=doc_type,
+        filename=Path(filename or "file").name[:255],
+        content_type=content_type,
+        size_bytes=len(content),
+        sha256=digest,
+        stored_as=stored_as,
+        public=public,
+        uploaded_by_id=actor.id if actor is not None else None,
+        uploaded_at=at or utcnow(),
+    )
+
+
 def attach(
     a: Application,
     actor,
@@ -171,18 +195,7 @@ def attach(
     _draft(a)
     if not content:
         raise Refused(N_("the file is empty"))
-    stored_as, digest = store_file(content)
-    attachment = Attachment(
-        doc_type=doc_type,
-        filename=Path(filename).name[:255],
-        content_type=content_type,
-        size_bytes=len(content),
-        sha256=digest,
-        stored_as=stored_as,
-        public=public,
-        uploaded_by_id=actor.id if actor is not None else None,
-        uploaded_at=at or utcnow(),
-    )
+    attachment = stored_attachment(actor, doc_type, filename, content, content_type, public, at)
     a.attachments.append(attachment)
     db.session.flush()
     _audit(a, actor, "attach", at, doc_type=doc_type, sha256=attachment.sha256)

@@ -48,7 +48,16 @@ def dashboard():
         own=own,
         form=StepForm(),
         can_create=can_create,
+        overdue=_overdue_count() if can_create else 0,
     )
+
+
+def _overdue_count() -> int:
+    """Overdue tranches and reports in the user's municipalities: the dashboard's alarm."""
+    from initiatives.grants import reminders
+
+    ids = None if current_user.is_admin else set(current_user.municipality_ids)
+    return sum(1 for d in reminders.due_items(reminders.followed_applications(ids)) if d.overdue)
 
 
 @bp.get("/competitions/<int:competition_id>")

@@ -28,3 +28,17 @@ class Locked(Refused):
     def __init__(self, message: str, *, attempt: dict, **params):
         super().__init__(message, **params)
         self.attempt = attempt
+
+    @classmethod
+    def attempted(cls, message: str, competition, actor, subject, action: str) -> Locked:
+        """The refusal of ``action`` on ``subject`` of a competition that is past changing."""
+        return cls(
+            message,
+            attempt={
+                "municipality_id": competition.municipality_id,
+                "subject_type": type(subject).__tablename__,
+                "subject_id": subject.id,
+                "action": action,
+                "actor_id": actor.id if actor is not None else None,
+            },
+        )

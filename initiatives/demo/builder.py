@@ -352,19 +352,38 @@ def step_announce_winners(r: Run) -> None:
         decision_number=f"{c.year}-42",
         decision_date=at(r.t0, 36).date(),
     )
-    for n, (a, _p) in enumerate(r.winners(), start=1):
-        grants.record_agreement(
-            a,
-            r.cast.specialist,
-            number=f"{c.year}/{n}",
-            signed_on=at(r.t0, 38).date(),
-            at=at(r.t0, 38),
-            obligations="Organising work of the initiative group",
-        )
-        fire(a, "sign_agreement", r.cast.specialist, now=at(r.t0, 38))
+
+
+def prepare_agreement(r: Run, a, n: int) -> None:
+    grants.record_agreement(
+        a,
+        r.cast.specialist,
+        number=f"{r.c.year}/{n}",
+        signed_on=None,
+        at=at(r.t0, 37),
+        obligations="Organising work of the initiative group",
+    )
+
+
+def sign_agreement(r: Run, a, n: int) -> None:
+    if a.agreement is None:
+        prepare_agreement(r, a, n)
+    grants.attach_scan(
+        a,
+        r.cast.specialist,
+        filename=f"agreement-{r.c.year}-{n}.pdf",
+        content=scan_pdf(f"Agreement {r.c.year}/{n}"),
+        content_type="application/pdf",
+        at=at(r.t0, 38),
+    )
+    grants.record_signing(a, r.cast.specialist, signed_on=at(r.t0, 38).date(), at=at(r.t0, 38))
+    fire(a, "sign_agreement", r.cast.specialist, now=at(r.t0, 38))
 
 
 def step_start_implementation(r: Run) -> None:
+    """Every winner signs (day 38); implementation starts and the money is paid (40-41)."""
+    for n, (a, _p) in enumerate(r.winners(), start=1):
+        sign_agreement(r, a, n)
     fire(r.c, "start_implementation", r.cast.specialist, now=at(r.t0, 40))
     for n, (a, _p) in enumerate(r.winners(), start=1):
         fire(a, "begin_implementation", r.cast.specialist, now=at(r.t0, 40))
@@ -378,26 +397,52 @@ def step_start_implementation(r: Run) -> None:
         )
 
 
+def scan_pdf(title: str) -> bytes:
+    """A one-page PDF standing in for a scanned paper (the demo has no scanner)."""
+    text = f"BT /F1 18 Tf 72 720 Td ({title} - signed copy) Tj ET".encode()
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for n, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
 def fill_report(r: Run, a, p: Proposal, *, day: float = 95) -> None:
+    """Everything done as planned: the plan's money spent line by line, the participants
+    the initiative expected (for the Orozbekov pair, the numbers of their real reports)."""
     grants.fill_report(
         a,
         a.owner or r.cast.specialist,
         results_text="All planned events took place.",
         participants=p.participants,
         activities_done={act.id: True for act in a.activities},
-        spending=[
-            {
-                "budget_line_id": b.id,
-                "item": b.item,
-                "source": "local",
-                "planned": b.local_amount,
-                "actual": b.local_amount,
-            }
-            for b in a.budget_lines
-            if b.local_amount
-        ],
+        spending=[{**row, "actual": row["planned"]} for row in grants.planned_spending(a)],
+        contribution_note="The initiative group organised every event (labour).",
         at=at(r.t0, day),
     )
+
+
+def implementation_under_way(r: Run) -> Run:
+    """The first winner has submitted its report for checking; the others are at work."""
+    (a, p), *_rest = r.winners()
+    fill_report(r, a, p, day=58)
+    fire(a, "submit_report", a.owner or r.cast.specialist, now=at(r.t0, 58))
+    return r
 
 
 def step_close(r: Run) -> None:

@@ -19,7 +19,9 @@ from initiatives.demo.builder import (
     Proposal,
     Run,
     advance,
+    implementation_under_way,
     new_competition,
+    prepare_agreement,
     scoring_under_way,
 )
 from initiatives.extensions import db
@@ -192,6 +194,11 @@ def load_demo(progress: Callable[[int], None] = lambda n: None) -> dict:
         run = Run(c, cast, t0, proposals, paper=2, rejected=3)
         if target == "scoring":  # half scored, with a recusal: the commission at work
             scoring_under_way(advance(run, "screening"))
+        elif target == "winners_announced":  # one agreement prepared, waiting for signatures
+            advance(run, target)
+            prepare_agreement(run, run.winners()[0][0], 1)
+        elif target == "implementation":  # one report waiting for the office's check
+            implementation_under_way(advance(run, target))
         else:
             advance(run, target)
         if state == "cancelled":

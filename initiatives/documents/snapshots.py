@@ -592,6 +592,10 @@ def conflict_part(c: Competition, data: dict, actor) -> dict:
     return {"member": member_part(seat), "declarations": rows}
 
 
+# After the awards (their parts live with the grants; imported here, below every helper
+# they might read, so the two modules do not import each other half-built).
+from initiatives.grants import snapshots as grants  # noqa: E402
+
 KIND_PARTS: dict[DocumentKind, SnapshotBuilder] = {
     DocumentKind.RECEIPT: receipt_part,
     DocumentKind.APPLICATIONS_REGISTER: register_part,
@@ -601,6 +605,11 @@ KIND_PARTS: dict[DocumentKind, SnapshotBuilder] = {
     DocumentKind.RESULTS_NOTICE: results_part,
     DocumentKind.SCORE_SHEET: score_sheet_part,
     DocumentKind.CONFLICT_DECLARATION: conflict_part,
+    DocumentKind.GRANT_AGREEMENT: grants.agreement_part,
+    DocumentKind.IMPLEMENTATION_REPORT: grants.report_part,
+    DocumentKind.ACCEPTANCE_ACT: grants.report_part,
+    DocumentKind.TERMINATION_NOTICE: grants.termination_part,
+    DocumentKind.FINAL_REPORT: grants.final_part,
 }
 
 

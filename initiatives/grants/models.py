@@ -29,12 +29,55 @@ class Agreement(IdMixin, TimestampMixin, Base):
 
     application: Mapped[Application] = relationship(back_populates="agreement")  # noqa: F821
     payments: Mapped[list[Payment]] = relationship(
-        back_populates="agreement", cascade="all, delete-orphan", order_by="Payment.paid_on"
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="(Payment.paid_on, Payment.id)",
+    )
+    refunds: Mapped[list[Refund]] = relationship(
+        back_populates="agreement",
+        cascade="all, delete-orphan",
+        order_by="(Refund.returned_on, Refund.id)",
+    )
+    # The signed scan (doc_type "signed_agreement"): personal data, never public.
+    files: Mapped[list[Attachment]] = relationship(  # noqa: F821
+        foreign_keys="Attachment.agreement_id", order_by="Attachment.id"
     )
 
     @property
     def paid(self) -> Decimal:
         return sum((p.amount for p in self.payments), Decimal("0.00"))
+
+    @property
+    def to_pay(self) -> Decimal:
+        """What the municipality still owes under the agreement."""
+        return self.amount - self.paid
+
+    @property
+    def refunded(self) -> Decimal:
+        return sum((r.amount for r in self.refunds), Decimal("0.00"))
+
+    @property
+    def scan(self) -> Attachment | None:  # noqa: F821
+        return self.files[-1] if self.files else None
+
+    def tranche_plan(self) -> list[dict]:
+        """The tranches with what has been paid against each, oldest first: payments fill
+        the tranches in order, whatever their dates, as a treasury would."""
+        paid, plan = self.paid, []
+        for n, t in enumerate(self.tranches or [], start=1):
+            amount = Decimal(str(t["amount"]))
+            covered = min(amount, max(paid, Decimal(0)))
+            paid -= covered
+            plan.append(
+                {
+                    "n": n,
+                    "due": date.fromisoformat(t["due"]) if t.get("due") else None,
+                    "amount": amount,
+                    "paid": covered,
+                    "open": amount - covered,
+                }
+            )
+        return plan
 
 
 class Payment(IdMixin, Base):
@@ -52,6 +95,25 @@ class Payment(IdMixin, Base):
     order_number: Mapped[str] = mapped_column(String(50))
 
     agreement: Mapped[Agreement] = relationship(back_populates="payments")
+
+
+class Refund(IdMixin, Base):
+    """Unspent money the initiator returned to the local budget."""
+
+    __tablename__ = "refund"
+    __table_args__ = (
+        CheckConstraint("amount > 0", name="amount_positive"),
+        UniqueConstraint("agreement_id", "order_number"),
+    )
+
+    agreement_id: Mapped[int] = mapped_column(
+        ForeignKey("agreement.id", ondelete="CASCADE"), index=True
+    )
+    returned_on: Mapped[date]
+    amount: Mapped[Decimal]
+    order_number: Mapped[str] = mapped_column(String(50))
+
+    agreement: Mapped[Agreement] = relationship(back_populates="refunds")
 
 
 class ImplementationReport(IdMixin, TimestampMixin, Base):
@@ -80,14 +142,38 @@ class ImplementationReport(IdMixin, TimestampMixin, Base):
     reviewed_at: Mapped[datetime | None]
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     review_comment: Mapped[str | None] = mapped_column(Text)
+    # How the own contribution in kind and in labour was actually given.
+    contribution_note: Mapped[str] = mapped_column(Text, default="")
+    entered_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     application: Mapped[Application] = relationship(back_populates="reports")  # noqa: F821
     activities: Mapped[list[ReportActivity]] = relationship(
-        back_populates="report", cascade="all, delete-orphan"
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportActivity.id"
     )
     spending: Mapped[list[ReportSpending]] = relationship(
-        back_populates="report", cascade="all, delete-orphan"
+        back_populates="report", cascade="all, delete-orphan", order_by="ReportSpending.id"
     )
+    # Receipts and photos ("receipt", "photo"); a new round carries copies of them.
+    files: Mapped[list[Attachment]] = relationship(  # noqa: F821
+        foreign_keys="Attachment.report_id", order_by="Attachment.id"
+    )
+
+    def actual(self, source: str | None = None) -> Decimal:
+        return sum(
+            (s.actual for s in self.spending if source is None or s.source.value == source),
+            Decimal("0.00"),
+        )
+
+    def planned(self, source: str | None = None) -> Decimal:
+        return sum(
+            (s.planned for s in self.spending if source is None or s.source.value == source),
+            Decimal("0.00"),
+        )
+
+    @property
+    def own_delivered(self) -> Decimal:
+        """The initiator's own contribution actually given: money, in kind and labour."""
+        return self.actual("own") + self.actual("in_kind") + self.actual("labour")
 
 
 class ReportActivity(IdMixin, Base):
@@ -120,3 +206,18 @@ class ReportSpending(IdMixin, Base):
     actual: Mapped[Decimal]
 
     report: Mapped[ImplementationReport] = relationship(back_populates="spending")
+
+
+class Reminder(IdMixin, Base):
+    """One reminder sent about one due date: the row makes sending idempotent, so the
+    scheduled job may run as often as it likes and nobody is told twice."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (UniqueConstraint("application_id", "kind", "due"),)
+
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))  # tranche, implementation, report
+    due: Mapped[date]
+    sent_at: Mapped[datetime]

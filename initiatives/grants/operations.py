@@ -1,27 +1,98 @@
-"""The only code that changes agreements, payments and implementation reports."""
+"""The only code that changes agreements, payments, refunds and implementation reports.
+
+Steps of the lifecycle (sign_agreement, submit_report, accept_report...) still go through
+``lifecycle.operations.fire``; what is here fills in what those steps check. Everything is
+refused once the competition is closed (it is read-only from then on), and that attempt is
+kept in the audit trail like a change to approved scores.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
-from initiatives.applications.models import Application
+from sqlalchemy import select
+
+from initiatives.applications.models import Application, Attachment
+from initiatives.applications.operations import store_file, stored_attachment, stored_path
 from initiatives.audit import operations as audit
+from initiatives.core.db import utcnow
 from initiatives.core.enums import ReportState, SpendingSource
-from initiatives.core.errors import Refused
+from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
 from initiatives.grants.models import (
     Agreement,
     ImplementationReport,
     Payment,
+    Refund,
     ReportActivity,
     ReportSpending,
 )
 from workflows.i18n import N_
 
+ZERO = Decimal("0.00")
+# Payments follow the signature; the last tranche is often paid after the report.
+PAYABLE = {"contracted", "reporting", "returned", "report_submitted", "completed"}
+REFUNDABLE = PAYABLE | {"terminated"}
+REPORTABLE = {"reporting", "returned"}
+REPORT_FILES = {"receipt": N_("Receipt or invoice"), "photo": N_("Photo")}
+SCAN = "signed_agreement"
+
 
 def _audit(a: Application, actor, subject, action: str, at: datetime | None, **data) -> None:
     audit.record_edit(a.competition.municipality_id, subject, actor, action, at, **data)
+
+
+def ensure_not_closed(a: Application, actor, subject, action: str) -> None:
+    c = a.competition
+    if c.state == "closed":
+        raise Locked.attempted(
+            N_("the competition is closed: its records can no longer change"),
+            c,
+            actor,
+            subject,
+            action,
+        )
+
+
+def _money(value) -> Decimal:
+    try:
+        amount = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise Refused(N_("the amount is not a number"), status=422) from None
+    if not amount.is_finite():
+        raise Refused(N_("the amount is not a number"), status=422)
+    return amount
+
+
+# --- the agreement ---------------------------------------------------------------------------
+
+
+def default_tranches(a: Application, first_due: date) -> list[dict]:
+    """One tranche of the whole award, due on signing: the usual case for small grants."""
+    return [{"due": first_due.isoformat(), "amount": f"{a.awarded_amount:.2f}"}]
+
+
+def _checked_tranches(a: Application, tranches) -> list[dict]:
+    rows = []
+    for t in tranches:
+        amount = _money(t["amount"])
+        if amount <= 0:
+            raise Refused(N_("every tranche must be a positive amount"), status=422)
+        due = t.get("due")
+        due = due if isinstance(due, date) or due is None else date.fromisoformat(str(due))
+        if due is None:
+            raise Refused(N_("every tranche needs its due date"), status=422)
+        rows.append({"due": due.isoformat(), "amount": f"{amount:.2f}"})
+    total = sum((Decimal(r["amount"]) for r in rows), ZERO)
+    if total != a.awarded_amount:
+        raise Refused(
+            N_("the tranches add up to %(total)s, not to the award of %(award)s"),
+            status=422,
+            total=total,
+            award=a.awarded_amount,
+        )
+    return sorted(rows, key=lambda r: r["due"])
 
 
 def record_agreement(
@@ -29,29 +100,116 @@ def record_agreement(
     actor,
     *,
     number: str,
-    signed_on: date | None,
+    signed_on: date | None = None,
     obligations: str = "",
     tranches: list[dict] = (),
+    implementation_due: date | None = None,
+    report_due: date | None = None,
     at: datetime | None = None,
 ) -> Agreement:
+    """Prepare (or correct, until it is signed) the agreement of an awarded application."""
     if a.state != "awarded":
         raise Refused(N_("an agreement is made with an awarded application"))
+    number = (number or "").strip()
+    if not number:
+        raise Refused(N_("the agreement needs its number"), status=422)
     c = a.competition
     agreement = a.agreement or Agreement(application=a, number=number, amount=a.awarded_amount)
     agreement.number, agreement.signed_on = number, signed_on
     agreement.amount = a.awarded_amount
-    agreement.obligations = obligations
-    agreement.tranches = list(tranches) or [
-        {"due": (signed_on or date.today()).isoformat(), "amount": str(a.awarded_amount)}
-    ]
-    agreement.implementation_due = (
+    agreement.obligations = (obligations or "").strip()
+    first_due = signed_on or (at or utcnow()).date()
+    agreement.tranches = _checked_tranches(a, tranches or default_tranches(a, first_due))
+    agreement.implementation_due = implementation_due or (
         c.implementation_deadline.date() if c.implementation_deadline else None
     )
-    agreement.report_due = c.report_deadline.date() if c.report_deadline else None
+    agreement.report_due = report_due or (c.report_deadline.date() if c.report_deadline else None)
+    if (
+        agreement.implementation_due
+        and agreement.report_due
+        and agreement.report_due < agreement.implementation_due
+    ):
+        raise Refused(N_("the report cannot be due before the implementation ends"), status=422)
     db.session.add(agreement)
     db.session.flush()
     _audit(a, actor, agreement, "record_agreement", at, number=number)
     return agreement
+
+
+def attach_scan(
+    a: Application,
+    actor,
+    *,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    at: datetime | None = None,
+) -> Attachment:
+    """The signed agreement as scanned; personal data (signatures, passport numbers)."""
+    agreement = a.agreement
+    if agreement is None:
+        raise Refused(N_("prepare the agreement first"))
+    if a.state != "awarded":
+        raise Refused(N_("the agreement is already signed"))
+    return _store(a, actor, SCAN, filename, content, content_type, at, agreement.files)
+
+
+def record_signing(a: Application, actor, *, signed_on: date, at: datetime | None = None) -> None:
+    agreement = a.agreement
+    if agreement is None:
+        raise Refused(N_("prepare the agreement first"))
+    if a.state != "awarded":
+        raise Refused(N_("the agreement is already signed"))
+    if signed_on > (at or utcnow()).date():
+        raise Refused(N_("the signing date cannot be in the future"), status=422)
+    agreement.signed_on = signed_on
+    _audit(a, actor, agreement, "record_signing", at, signed_on=signed_on.isoformat())
+
+
+def _store(a, actor, doc_type, filename, content, content_type, at, files: list) -> Attachment:
+    """Keep the bytes and add the file to ``files`` (an agreement's or a report's)."""
+    if not content:
+        raise Refused(N_("the file is empty"), status=422)
+    attachment = stored_attachment(actor, doc_type, filename, content, content_type, at=at)
+    files.append(attachment)
+    db.session.flush()
+    _audit(a, actor, attachment, "attach", at, doc_type=doc_type, sha256=attachment.sha256)
+    return attachment
+
+
+# --- money -----------------------------------------------------------------------------------
+
+
+def _locked_agreement(agreement: Agreement) -> Agreement:
+    """The agreement row held until commit, so two clerks recording a payment at the same
+    moment cannot together pay more than the award (PostgreSQL; SQLite serialises writes)."""
+    db.session.execute(select(Agreement.id).where(Agreement.id == agreement.id).with_for_update())
+    db.session.refresh(agreement, attribute_names=["payments", "refunds"])
+    return agreement
+
+
+def _checked_move(agreement: Agreement, actor, action: str, states: set, amount, order_number):
+    """What a payment and a refund both check before the agreement is locked: the
+    competition is open, the application in a state for money, a positive amount and an
+    order number. Returns the amount and the order number, cleaned."""
+    a = agreement.application
+    ensure_not_closed(a, actor, agreement, action)
+    if a.state not in states:
+        raise Refused(N_("money moves only under a signed agreement"))
+    amount = _money(amount)
+    if amount <= 0:
+        raise Refused(N_("the amount must be positive"), status=422)
+    order_number = (order_number or "").strip()
+    if not order_number:
+        raise Refused(N_("the payment order number is required"), status=422)
+    return amount, order_number
+
+
+def _new_order(rows, order_number: str) -> None:
+    if any(r.order_number == order_number for r in rows):
+        raise Refused(
+            N_("payment order No. %(number)s is already recorded"), status=422, number=order_number
+        )
 
 
 def record_payment(
@@ -59,16 +217,21 @@ def record_payment(
     actor,
     *,
     paid_on: date,
-    amount: Decimal,
+    amount,
     order_number: str,
     at: datetime | None = None,
 ) -> Payment:
-    amount = Decimal(str(amount))
-    if amount <= 0:
-        raise Refused(N_("the amount must be positive"))
+    amount, order_number = _checked_move(
+        agreement, actor, "record_payment", PAYABLE, amount, order_number
+    )
+    if agreement.signed_on and paid_on < agreement.signed_on:
+        raise Refused(N_("a payment cannot precede the signing of the agreement"), status=422)
+    agreement = _locked_agreement(agreement)
+    _new_order(agreement.payments, order_number)
     if agreement.paid + amount > agreement.amount:
         raise Refused(
             N_("only %(left)s remains to be paid under this agreement"),
+            status=422,
             left=agreement.amount - agreement.paid,
         )
     payment = Payment(paid_on=paid_on, amount=amount, order_number=order_number)
@@ -78,43 +241,203 @@ def record_payment(
     return payment
 
 
+def record_refund(
+    agreement: Agreement,
+    actor,
+    *,
+    returned_on: date,
+    amount,
+    order_number: str,
+    at: datetime | None = None,
+) -> Refund:
+    amount, order_number = _checked_move(
+        agreement, actor, "record_refund", REFUNDABLE, amount, order_number
+    )
+    agreement = _locked_agreement(agreement)
+    _new_order(agreement.refunds, order_number)
+    if agreement.refunded + amount > agreement.paid:
+        raise Refused(
+            N_("only %(left)s was paid and not yet returned"),
+            status=422,
+            left=agreement.paid - agreement.refunded,
+        )
+    refund = Refund(returned_on=returned_on, amount=amount, order_number=order_number)
+    agreement.refunds.append(refund)
+    db.session.flush()
+    _audit(agreement.application, actor, refund, "record_refund", at, amount=str(amount))
+    return refund
+
+
+# --- the implementation report -----------------------------------------------------------------
+
+
+def planned_spending(a: Application) -> list[dict]:
+    """The rows of a first report: every budget line × source with money planned."""
+    rows = []
+    for b in a.budget_lines:
+        for source, attr in (
+            ("local", "local_amount"),
+            ("partners", "partner_amount"),
+            ("own", "own_amount"),
+            ("in_kind", "in_kind_amount"),
+            ("labour", "labour_amount"),
+        ):
+            planned = getattr(b, attr) or ZERO
+            if planned > 0:
+                rows.append(
+                    {
+                        "budget_line_id": b.id,
+                        "item": b.item,
+                        "source": source,
+                        "planned": planned,
+                        "actual": ZERO,
+                    }
+                )
+    return rows
+
+
+def _copy_round(previous: ImplementationReport | None, a: Application) -> ImplementationReport:
+    report = ImplementationReport(application=a, round=(previous.round + 1) if previous else 1)
+    db.session.add(report)
+    if previous is None:
+        report.activities = [
+            ReportActivity(activity_id=x.id, description=x.description) for x in a.activities
+        ]
+        report.spending = [_spending_row(s) for s in planned_spending(a)]
+        return report
+    # A returned report is the starting point of the next: nothing entered is lost.
+    report.results_text = previous.results_text
+    report.actual_participants = dict(previous.actual_participants or {})
+    report.contribution_note = previous.contribution_note
+    report.activities = [
+        ReportActivity(
+            activity_id=x.activity_id, description=x.description, done=x.done, note=x.note
+        )
+        for x in previous.activities
+    ]
+    report.spending = [
+        ReportSpending(
+            budget_line_id=s.budget_line_id,
+            item=s.item,
+            source=s.source,
+            planned=s.planned,
+            actual=s.actual,
+        )
+        for s in previous.spending
+    ]
+    for f in previous.files:
+        content = stored_path(f.stored_as).read_bytes()
+        stored_as, digest = store_file(content)
+        report.files.append(
+            Attachment(
+                doc_type=f.doc_type,
+                filename=f.filename,
+                content_type=f.content_type,
+                size_bytes=f.size_bytes,
+                sha256=digest,
+                stored_as=stored_as,
+                uploaded_by_id=f.uploaded_by_id,
+                uploaded_at=f.uploaded_at,
+            )
+        )
+    return report
+
+
+def _spending_row(s: dict) -> ReportSpending:
+    return ReportSpending(
+        budget_line_id=s.get("budget_line_id"),
+        item=s["item"],
+        source=SpendingSource(s["source"]),
+        planned=_money(s["planned"]),
+        actual=_money(s["actual"]),
+    )
+
+
+def open_round(a: Application, actor=None) -> ImplementationReport:
+    """The round the initiator may edit: the draft, or a new one after a return."""
+    if a.state not in REPORTABLE:
+        raise Refused(N_("a report is filled in during implementation"))
+    ensure_not_closed(a, actor, a, "fill_report")
+    report = a.current_report
+    if report is None or report.state == ReportState.RETURNED:
+        report = _copy_round(report, a)
+        db.session.flush()
+        db.session.refresh(a, attribute_names=["reports"])
+    return report
+
+
 def fill_report(
     a: Application,
     actor,
     *,
     results_text: str,
     participants: dict,
-    activities_done: dict[int, bool],
-    spending: list[dict],
-    refund: Decimal = Decimal("0"),
+    activities: dict[int, tuple[bool, str]] | None = None,
+    activities_done: dict[int, bool] | None = None,
+    spending: list[dict] | None = None,
+    actual: dict[int, object] | None = None,
+    contribution_note: str = "",
     at: datetime | None = None,
 ) -> ImplementationReport:
-    """Fill the current round of the report (a new round after a return)."""
-    if a.state not in ("reporting", "returned"):
-        raise Refused(N_("a report is filled in during implementation"))
-    report = a.current_report
-    if report is None or report.state == ReportState.RETURNED:
-        report = ImplementationReport(application=a, round=(report.round + 1) if report else 1)
-        db.session.add(report)
-    report.results_text = results_text
-    report.actual_participants = dict(participants)
-    report.refund_amount = Decimal(str(refund))
-    report.activities = [
-        ReportActivity(
-            activity_id=act.id, description=act.description, done=activities_done.get(act.id, False)
-        )
-        for act in a.activities
-    ]
-    report.spending = [
-        ReportSpending(
-            budget_line_id=s.get("budget_line_id"),
-            item=s["item"],
-            source=SpendingSource(s["source"]),
-            planned=s["planned"],
-            actual=s["actual"],
-        )
-        for s in spending
-    ]
+    """Fill the current round of the report (a new round after a return).
+
+    ``activities`` maps a row id (or, through ``activities_done``, a planned activity id) to
+    done and a note; ``actual`` maps a spending row id to the amount spent; ``spending``
+    replaces the rows altogether (the demo and paper reports typed from scratch).
+    """
+    report = open_round(a, actor)
+    report.results_text = (results_text or "").strip()
+    counts = {}
+    for code, value in (participants or {}).items():
+        if value in (None, ""):
+            continue
+        n = int(value)
+        if n < 0:
+            raise Refused(N_("a number of participants cannot be negative"), status=422)
+        counts[code] = n
+    report.actual_participants = counts
+    report.contribution_note = (contribution_note or "").strip()
+    if activities_done is not None:
+        for x in report.activities:
+            x.done = bool(activities_done.get(x.activity_id, x.done))
+    for x in report.activities:
+        if activities and x.id in activities:
+            x.done, x.note = activities[x.id][0], (activities[x.id][1] or "").strip()
+    if spending is not None:
+        report.spending = [_spending_row(s) for s in spending]
+    for s in report.spending:
+        if actual and s.id in actual:
+            amount = _money(actual[s.id])
+            if amount < 0:
+                raise Refused(N_("an amount spent cannot be negative"), status=422)
+            s.actual = amount
+    report.entered_by_id = actor.id if actor is not None else None
     db.session.flush()
     _audit(a, actor, report, "fill_report", at, round=report.round)
     return report
+
+
+def attach_report_file(
+    a: Application,
+    actor,
+    *,
+    doc_type: str,
+    filename: str,
+    content: bytes,
+    content_type: str,
+    at: datetime | None = None,
+) -> Attachment:
+    if doc_type not in REPORT_FILES:
+        raise Refused(N_("unknown kind of file"), status=422)
+    report = open_round(a, actor)
+    return _store(a, actor, doc_type, filename, content, content_type, at, report.files)
+
+
+def detach_report_file(a: Application, actor, attachment: Attachment, at=None) -> None:
+    report = open_round(a, actor)
+    if attachment.report_id != report.id:
+        raise Refused(N_("this file does not belong to this report"), status=404)
+    report.files.remove(attachment)
+    db.session.delete(attachment)
+    db.session.flush()
+    _audit(a, actor, report, "detach", at, doc_type=attachment.doc_type, sha256=attachment.sha256)

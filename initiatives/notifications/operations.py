@@ -210,6 +210,8 @@ def text(n: Notification) -> str:
             value = _(PUBLIC_TITLES[value])
         elif key == "amount":
             value = _money(value)
+        elif key == "date":
+            value = _day(value)
         elif isinstance(value, dict):  # a title in each language
             value = value.get(locale) or value.get("ru") or value.get("ky") or ""
         params[key] = value
@@ -228,6 +230,18 @@ def _money(value) -> str:
     try:
         return money(Decimal(str(value)))
     except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def _day(value) -> str:
+    """An ISO date (a reminder's due date) in the reader's language."""
+    from datetime import date
+
+    from flask_babel import format_date
+
+    try:
+        return format_date(date.fromisoformat(str(value)), "d MMMM y")
+    except ValueError:
         return str(value)
 
 
@@ -406,7 +420,9 @@ def path(n: Notification) -> str:
 
     Built from the URL map, so it works without a request (the CLI sends mail too)."""
     adapter = current_app.url_map.bind("localhost")
-    if n.application_id is not None:
+    if n.application_id is not None and n.kind.startswith("reminder."):
+        endpoint, values = "grants.application", {"application_id": n.application_id}
+    elif n.application_id is not None:
         endpoint, values = "applications.view", {"application_id": n.application_id}
     elif n.competition_id is not None:
         endpoint, values = "competitions.detail", {"competition_id": n.competition_id}

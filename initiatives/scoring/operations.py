@@ -58,15 +58,12 @@ def _audit(competition, actor, subject, action: str, at: datetime | None, **data
 def ensure_open(c: Competition, actor, subject, action: str) -> None:
     """Scoring is open: otherwise refuse, and after approval keep the attempt."""
     if c.state in LOCKED_STATES:
-        raise Locked(
+        raise Locked.attempted(
             N_("the results are approved: scores, declarations and votes can no longer change"),
-            attempt={
-                "municipality_id": c.municipality_id,
-                "subject_type": type(subject).__tablename__,
-                "subject_id": subject.id,
-                "action": action,
-                "actor_id": actor.id if actor is not None else None,
-            },
+            c,
+            actor,
+            subject,
+            action,
         )
     if c.state != "scoring":
         raise Refused(N_("scoring has not started"))

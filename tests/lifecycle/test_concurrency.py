@@ -157,3 +157,40 @@ def test_invalid_trigger_is_refused_cleanly_after_losing(app, build, db):
         fire(run.c, "announce", run.cast.specialist, now=run.t0)
     db.session.rollback()
     assert db.session.get(Competition, run.c.id).state == "announced"
+
+
+def test_two_clerks_cannot_together_pay_beyond_the_award(app, build, db):
+    """Two payments of 8 000 under an agreement of 12 000, recorded at the same moment: the
+    agreement row is held while a payment is checked, so the second sees the first and is
+    refused. Without the lock both would pass their check and pay 16 000."""
+    from datetime import date
+
+    from initiatives.demo.builder import sign_agreement
+    from initiatives.grants import operations as grants
+    from initiatives.grants.models import Agreement, Payment
+
+    run = build("winners_announced", proposals=2)
+    a = next(a for a, _p in run.winners())
+    sign_agreement(run, a, 1)
+    db.session.commit()
+    agreement_id, clerk_id = a.agreement.id, run.cast.specialist.id
+    assert a.agreement.amount == 12000
+
+    def job(order):
+        return {
+            "load": lambda db: (
+                db.session.get(Agreement, agreement_id),
+                db.session.get(User, clerk_id),
+            ),
+            "run": lambda db, g, u: grants.record_payment(
+                g, u, paid_on=date(2026, 4, 20), amount=8000, order_number=order
+            ),
+        }
+
+    results = race(app, [job("PO-A"), job("PO-B")])
+    assert sorted(results) == ["Refused", "ok"]
+    db.session.expire_all()
+    paid = db.session.scalar(
+        select(func.sum(Payment.amount)).where(Payment.agreement_id == agreement_id)
+    )
+    assert paid == 8000

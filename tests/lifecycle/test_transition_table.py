@@ -8,7 +8,15 @@ from __future__ import annotations
 
 import pytest
 
-from initiatives.demo.builder import STEPS, at, draft_application, fill_report, score_sheets
+from initiatives.demo.builder import (
+    STEPS,
+    at,
+    draft_application,
+    fill_report,
+    scan_pdf,
+    score_sheets,
+    sign_agreement,
+)
 from initiatives.grants import operations as grants
 from initiatives.lifecycle.operations import fire
 from workflows import APPLICATION, COMPETITION, InvalidTrigger
@@ -143,10 +151,17 @@ def _scored(build):
 
 
 def _awarded(build):
-    run = build("results_approved", proposals=1)
-    fire(run.c, "announce_winners", run.cast.head, now=at(run.t0, 36), decision_number="42")
+    """An announced winner whose agreement is signed on paper, its scan attached."""
+    run = build("winners_announced", proposals=1)
     a = run.apps[0][0]
     grants.record_agreement(a, run.cast.specialist, number="1", signed_on=at(run.t0, 38).date())
+    grants.attach_scan(
+        a,
+        run.cast.specialist,
+        filename="signed.pdf",
+        content=scan_pdf("Agreement 1"),
+        content_type="application/pdf",
+    )
     return run, a
 
 
@@ -159,6 +174,7 @@ def _awarded_in_scoring(build):
 
 def _contracted(build):
     run = build("winners_announced", proposals=1)
+    sign_agreement(run, run.apps[0][0], 1)
     fire(run.c, "start_implementation", run.cast.specialist, now=at(run.t0, 40))
     return run, run.apps[0][0]
 

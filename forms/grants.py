@@ -1,0 +1,153 @@
+"""Forms after the awards: the agreement, its signing, payments and refunds, and the
+implementation report (built per application: one field per activity, group and line)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    FormField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from forms.applications import MAX_AMOUNT, MAX_PEOPLE, NoCsrf
+from forms.base import FiniteDecimalField, Form, option
+
+REQUIRED = _l("This field is required.")
+POSITIVE = _l("An amount above 0 and up to 1 000 000 000.")
+TRANCHE_ROWS = 4
+
+
+def positive_amount(label, required: bool = True) -> FiniteDecimalField:
+    return FiniteDecimalField(
+        label,
+        [
+            InputRequired(REQUIRED) if required else Optional(),
+            NumberRange(0.01, MAX_AMOUNT, POSITIVE),
+        ],
+        places=2,
+    )
+
+
+class TrancheForm(NoCsrf):
+    due = DateField(_l("Due on"), [Optional()])
+    amount = FiniteDecimalField(
+        _l("Amount, som"), [Optional(), NumberRange(0.01, MAX_AMOUNT, POSITIVE)], places=2
+    )
+
+
+class AgreementForm(Form):
+    number = StringField(_l("Number of the agreement"), [InputRequired(REQUIRED), Length(max=50)])
+    obligations = TextAreaField(
+        _l("The initiator's obligations in kind and in labour"),
+        [Optional(), Length(max=4000)],
+        description=_l("What the initiative group gives itself: work, premises, materials."),
+    )
+    implementation_due = DateField(_l("Implementation due"), [Optional()])
+    report_due = DateField(_l("Report due"), [Optional()])
+    tranches = FieldList(FormField(TrancheForm), min_entries=TRANCHE_ROWS, max_entries=12)
+
+    def tranche_rows(self) -> list[dict]:
+        return [
+            {"due": row.due.data, "amount": row.amount.data}
+            for row in self.tranches
+            if row.amount.data is not None
+        ]
+
+    def validate_tranches(self, field):
+        for row in field:
+            if row.amount.data is not None and row.due.data is None:
+                raise ValidationError(_l("Every tranche needs its due date."))
+        if not self.tranche_rows():
+            raise ValidationError(_l("Give at least one tranche."))
+
+
+class SigningForm(Form):
+    signed_on = DateField(_l("Signed on"), [InputRequired(REQUIRED)])
+    file = FileField(
+        _l("Scan of the signed agreement (PDF, JPEG or PNG)"), [FileRequired(REQUIRED)]
+    )
+    confirm = BooleanField(
+        _l("Both parties have signed this agreement."), [InputRequired(REQUIRED)]
+    )
+
+
+class MoneyForm(Form):
+    """A payment to the initiator or a refund from them: the same three facts."""
+
+    day = DateField(_l("Date"), [InputRequired(REQUIRED)])
+    amount = positive_amount(_l("Amount, som"))
+    order_number = StringField(_l("Payment order No."), [InputRequired(REQUIRED), Length(max=50)])
+
+
+class ReportFileForm(Form):
+    doc_type = SelectField(
+        _l("Kind of file"),
+        choices=[option("receipt", _l("Receipt or invoice")), option("photo", _l("Photo"))],
+    )
+    file = FileField(_l("File (PDF, JPEG or PNG)"), [FileRequired(REQUIRED)])
+
+
+def report_form(activity_ids: list[int], groups: list[tuple[str, str]], spending_ids: list[int]):
+    """The report of one round: its activities, its participant groups, its spending rows."""
+
+    class ReportForm(Form):
+        results_text = TextAreaField(
+            _l("Results of the initiative"),
+            [Optional(), Length(max=8000)],
+            description=_l("What was done, for whom, and what changed in the village."),
+        )
+        contribution_note = TextAreaField(
+            _l("How the own contribution was given"),
+            [Optional(), Length(max=4000)],
+            description=_l("Work, materials, premises the initiative group gave itself."),
+        )
+        confirm = BooleanField(_l("The report is complete and true; submit it for checking."))
+
+        def participants(self) -> dict:
+            return {code: self[f"group_{code}"].data for code, _t in groups}
+
+        def activities(self) -> dict:
+            return {
+                i: (bool(self[f"done_{i}"].data), self[f"note_{i}"].data or "")
+                for i in activity_ids
+            }
+
+        def actual(self) -> dict:
+            return {
+                i: self[f"actual_{i}"].data
+                for i in spending_ids
+                if self[f"actual_{i}"].data is not None
+            }
+
+    for i in activity_ids:
+        setattr(ReportForm, f"done_{i}", BooleanField(_l("Done")))
+        setattr(
+            ReportForm,
+            f"note_{i}",
+            StringField(_l("What was done"), [Optional(), Length(max=1000)]),
+        )
+    for code, title in groups:
+        setattr(
+            ReportForm,
+            f"group_{code}",
+            IntegerField(title, [Optional(), NumberRange(0, MAX_PEOPLE)]),
+        )
+    for i in spending_ids:
+        setattr(
+            ReportForm,
+            f"actual_{i}",
+            FiniteDecimalField(
+                _l("Actual, som"),
+                [Optional(), NumberRange(0, MAX_AMOUNT, _l("An amount from 0 to 1 000 000 000."))],
+                places=2,
+            ),
+        )
+    return ReportForm

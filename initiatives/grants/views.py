@@ -1,0 +1,653 @@
+"""After the awards, page by page: an initiative's grant (agreement, signing, payments,
+refunds, the report's review), the implementation report form, the competition's grants
+overview with what is overdue, the final report with its charts, and the exports.
+
+Thin: load, check the role, call ``operations`` or ``fire``, commit once, redirect. A
+refusal keeps what was typed: the page is shown again with the reason and a 4xx status.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from markupsafe import Markup
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from forms.grants import AgreementForm, MoneyForm, ReportFileForm, SigningForm, report_form
+from forms.lifecycle import StepForm
+from initiatives.applications import access
+from initiatives.applications.files import BadFile, sniff
+from initiatives.applications.models import Application, Attachment
+from initiatives.applications.operations import stored_path
+from initiatives.applications.views import _groups
+from initiatives.competitions import queries
+from initiatives.competitions.clock import close_if_due
+from initiatives.competitions.models import Competition
+from initiatives.core.enums import DocumentKind, ReportState
+from initiatives.core.errors import Locked, Refused
+from initiatives.documents import snapshots
+from initiatives.documents.models import Document
+from initiatives.documents.rendering import renderer
+from initiatives.extensions import db
+from initiatives.grants import exports, operations, reminders, summary
+from initiatives.grants.models import Agreement, ImplementationReport
+from initiatives.i18n import _, explain
+from initiatives.lifecycle.after import after_commit
+from initiatives.lifecycle.operations import available, fire
+from initiatives.lifecycle.permissions import roles_for
+from reports.charts import bar_chart
+from reports.render import Register
+from workflows import GuardsFailed
+
+bp = Blueprint("grants", __name__)
+
+INVALID = 422
+CLERKS = {"specialist", "admin"}
+STAFF = {"specialist", "head", "admin"}
+EXPORTERS = STAFF | {"oversight"}
+AFTER_AWARDS = {"winners_announced", "implementation", "closed"}
+# Steps taken from the grant page with the ordinary step buttons.
+PAGE_STEPS = ("begin_implementation", "return_report", "accept_report", "terminate")
+
+
+# --- loading and permissions ---------------------------------------------------------------------
+
+
+def _load(application_id: int) -> Application:
+    """An awarded application the user may see (else 404), with its grant loaded."""
+    a = db.session.scalars(
+        select(Application)
+        .where(Application.id == application_id)
+        .options(
+            selectinload(Application.competition).selectinload(Competition.municipality),
+            selectinload(Application.competition).selectinload(Competition.seats),
+            selectinload(Application.agreement).selectinload(Agreement.payments),
+            selectinload(Application.agreement).selectinload(Agreement.refunds),
+            selectinload(Application.agreement).selectinload(Agreement.files),
+            selectinload(Application.reports).selectinload(ImplementationReport.files),
+            selectinload(Application.award_shares),
+            selectinload(Application.activities),
+            selectinload(Application.budget_lines),
+        )
+    ).one_or_none()
+    if a is None or not access.can_view(current_user, a):
+        abort(404)
+    if a.awarded_amount is None or a.competition.state not in AFTER_AWARDS:
+        abort(404)  # no grant (yet): nothing to show, nothing to reveal
+    return a
+
+
+def _roles(a: Application) -> set[str]:
+    return roles_for(current_user, a)
+
+
+def _clerk(a: Application) -> None:
+    if not _roles(a) & CLERKS:
+        abort(403)
+
+
+def _may_report(a: Application) -> bool:
+    return access.is_owner(current_user, a) or bool(_roles(a) & CLERKS)
+
+
+# --- the grant page ------------------------------------------------------------------------------
+
+
+def _agreement_form(a: Application) -> AgreementForm:
+    g = a.agreement
+    if g is None:
+        c = a.competition
+        default_due = date.today()
+        data = {
+            "number": f"{c.year}/{a.number}",
+            "implementation_due": c.implementation_deadline.date()
+            if c.implementation_deadline
+            else None,
+            "report_due": c.report_deadline.date() if c.report_deadline else None,
+            "tranches": [{"due": default_due, "amount": a.awarded_amount}],
+        }
+    else:
+        data = {
+            "number": g.number,
+            "obligations": g.obligations,
+            "implementation_due": g.implementation_due,
+            "report_due": g.report_due,
+            "tranches": [
+                {"due": date.fromisoformat(t["due"]), "amount": Decimal(t["amount"])}
+                for t in g.tranches
+            ],
+        }
+    return AgreementForm(data=data)
+
+
+def _page(a: Application, status: int = 200, **forms):
+    c = a.competition
+    roles = _roles(a)
+    clerk = bool(roles & CLERKS) and c.state != "closed"
+    documents = db.session.scalars(
+        select(Document).where(Document.application_id == a.id).order_by(Document.id)
+    ).all()
+    steps = [(t, r) for t, r in available(a, current_user) if t.trigger in PAGE_STEPS]
+    if a.state == "awarded" and clerk:
+        forms.setdefault("agreement_form", _agreement_form(a))
+        forms.setdefault("signing_form", SigningForm(data={"signed_on": date.today()}))
+    if clerk and a.agreement is not None and a.state in operations.PAYABLE:
+        forms.setdefault("payment_form", MoneyForm(prefix="payment", data={"day": date.today()}))
+    if clerk and a.agreement is not None and a.agreement.paid > 0:
+        forms.setdefault("refund_form", MoneyForm(prefix="refund", data={"day": date.today()}))
+    return render_template(
+        "grants/application.html",
+        a=a,
+        c=c,
+        g=a.agreement,
+        documents=documents,
+        steps=steps,
+        clerk=clerk,
+        personal=access.sees_personal_data(current_user, a),
+        may_report=_may_report(a) and a.state in operations.REPORTABLE,
+        due=reminders.items_of(a, reminders.local_today()),
+        unspent=summary.unspent(a),
+        reports=sorted(a.reports, key=lambda r: r.round, reverse=True),
+        form=StepForm(),
+        **forms,
+    ), status
+
+
+@bp.get("/applications/<int:application_id>/grant")
+@login_required
+def application(application_id: int):
+    return _page(_load(application_id))
+
+
+def _refused(a: Application, exc: Refused, form, field: str, key: str):
+    """The page again with the reason under ``field``. A change to a closed competition is
+    not a form error: it goes to the 409 page, which keeps the attempt on record."""
+    if isinstance(exc, Locked):
+        raise exc
+    db.session.rollback()
+    getattr(form, field).errors = [*getattr(form, field).errors, explain(exc.reason)]
+    return _page(_load(a.id), exc.status if exc.status != 409 else INVALID, **{key: form})
+
+
+@bp.post("/applications/<int:application_id>/agreement")
+@login_required
+def agreement(application_id: int):
+    a = _load(application_id)
+    _clerk(a)
+    form = AgreementForm()
+    if not form.validate_on_submit():
+        return _page(a, INVALID, agreement_form=form)
+    try:
+        operations.record_agreement(
+            a,
+            current_user,
+            number=form.number.data,
+            obligations=form.obligations.data,
+            tranches=form.tranche_rows(),
+            implementation_due=form.implementation_due.data,
+            report_due=form.report_due.data,
+        )
+    except Refused as exc:
+        return _refused(a, exc, form, "number", "agreement_form")
+    db.session.commit()
+    flash(
+        _("The agreement is prepared: print it, have it signed, then record the signing."),
+        "success",
+    )
+    return redirect(url_for(".application", application_id=a.id) + "#agreement")
+
+
+@bp.get("/applications/<int:application_id>/agreement/draft.pdf")
+@login_required
+def agreement_draft(application_id: int):
+    """The agreement to print for signing: rendered now, not registered, marked as a draft."""
+    a = _load(application_id)
+    if not (_roles(a) & STAFF or access.is_owner(current_user, a)) or a.agreement is None:
+        abort(404)
+    snap = snapshots.build(a, DocumentKind.GRANT_AGREEMENT, {}, current_user)
+    snap["draft"] = True
+    register = Register(
+        kind=DocumentKind.GRANT_AGREEMENT.value,
+        kind_title=DocumentKind.GRANT_AGREEMENT.title,
+        number=_("draft"),
+        created_at=a.agreement.updated_at,
+        languages=a.competition.municipality.document_languages,
+        token=f"draft-{a.id}",
+        verify_url=url_for(".application", application_id=a.id, _external=True),
+    )
+    pdf = renderer().pdf(register, snap).pdf
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = (
+        f'inline; filename="agreement-{a.competition.year}-{a.number}-draft.pdf"'
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _upload(field):
+    """The bytes and sniffed type of an uploaded file, or ``BadFile``."""
+    content = field.data.read()
+    return content, sniff(content, current_app.config["MAX_ATTACHMENT_BYTES"])
+
+
+@bp.post("/applications/<int:application_id>/agreement/sign")
+@login_required
+def sign(application_id: int):
+    a = _load(application_id)
+    _clerk(a)
+    form = SigningForm()
+    if not form.validate_on_submit():
+        return _page(a, INVALID, signing_form=form)
+    try:
+        content, content_type = _upload(form.file)
+    except BadFile as bad:
+        form.file.errors = [_(bad.message, **bad.params)]
+        return _page(a, INVALID, signing_form=form)
+    try:
+        operations.attach_scan(
+            a,
+            current_user,
+            filename=form.file.data.filename or "agreement.pdf",
+            content=content,
+            content_type=content_type,
+        )
+        operations.record_signing(a, current_user, signed_on=form.signed_on.data)
+        done = fire(a, "sign_agreement", current_user)
+    except Refused as exc:
+        return _refused(a, exc, form, "signed_on", "signing_form")
+    except GuardsFailed as exc:
+        db.session.rollback()
+        form.signed_on.errors = [explain(r) for r in exc.reasons]
+        return _page(_load(a.id), INVALID, signing_form=form)
+    db.session.commit()
+    after_commit(done.documents)
+    flash(_("The signed agreement is recorded and registered."), "success")
+    return redirect(url_for(".application", application_id=a.id) + "#agreement")
+
+
+def _money_post(application_id: int, kind: str):
+    a = _load(application_id)
+    _clerk(a)
+    if a.agreement is None:
+        abort(404)
+    form = MoneyForm(prefix=kind)
+    key = f"{kind}_form"
+    if not form.validate_on_submit():
+        return _page(a, INVALID, **{key: form})
+    record = operations.record_payment if kind == "payment" else operations.record_refund
+    day = "paid_on" if kind == "payment" else "returned_on"
+    try:
+        record(
+            a.agreement,
+            current_user,
+            amount=form.amount.data,
+            order_number=form.order_number.data,
+            **{day: form.day.data},
+        )
+    except Refused as exc:
+        return _refused(a, exc, form, "amount", key)
+    db.session.commit()
+    if kind == "payment":
+        flash(_("The payment is recorded."), "success")
+    else:
+        flash(_("The refund is recorded."), "success")
+    return redirect(url_for(".application", application_id=a.id) + "#money")
+
+
+@bp.post("/applications/<int:application_id>/payments")
+@login_required
+def payment(application_id: int):
+    return _money_post(application_id, "payment")
+
+
+@bp.post("/applications/<int:application_id>/refunds")
+@login_required
+def refund(application_id: int):
+    return _money_post(application_id, "refund")
+
+
+# --- the implementation report ------------------------------------------------------------------
+
+
+def _report_form_class(a: Application, report: ImplementationReport):
+    groups = [(code, _(title)) for code, title in _groups(a)]
+    return report_form([x.id for x in report.activities], groups, [s.id for s in report.spending])
+
+
+def _report_data(report: ImplementationReport) -> dict:
+    data = {"results_text": report.results_text, "contribution_note": report.contribution_note}
+    for x in report.activities:
+        data[f"done_{x.id}"], data[f"note_{x.id}"] = x.done, x.note
+    for code, n in (report.actual_participants or {}).items():
+        data[f"group_{code}"] = n
+    for s in report.spending:
+        data[f"actual_{s.id}"] = s.actual
+    return data
+
+
+def _report_page(a, report, form, status=200, file_form=None, problems=None):
+    return render_template(
+        "grants/report.html",
+        a=a,
+        c=a.competition,
+        report=report,
+        form=form,
+        file_form=file_form or ReportFileForm(),
+        groups=_groups(a),
+        previous=[r for r in sorted(a.reports, key=lambda r: r.round) if r.round < report.round],
+        problems=problems,
+        unspent=a.agreement.paid - report.actual("local") if a.agreement else 0,
+    ), status
+
+
+def _editable_report(application_id: int) -> tuple[Application, ImplementationReport]:
+    a = _load(application_id)
+    if not _may_report(a):
+        abort(404 if not _roles(a) & STAFF else 403)
+    if a.state not in operations.REPORTABLE:
+        abort(409)
+    report = a.current_report
+    if report is None or report.state == ReportState.RETURNED:
+        report = operations.open_round(a, current_user)
+        db.session.commit()  # the new round (a copy of the returned one) is kept
+        a = _load(application_id)
+        report = a.current_report
+    return a, report
+
+
+@bp.get("/applications/<int:application_id>/report")
+@login_required
+def report(application_id: int):
+    a = _load(application_id)
+    current = a.current_report
+    if a.state in operations.REPORTABLE and _may_report(a):
+        a, current = _editable_report(application_id)
+        form = _report_form_class(a, current)(data=_report_data(current))
+        return _report_page(a, current, form)
+    if current is None:
+        abort(404)
+    return render_template(
+        "grants/report_view.html",
+        a=a,
+        c=a.competition,
+        report=current,
+        groups=_groups(a),
+        previous=[r for r in sorted(a.reports, key=lambda r: r.round) if r.round < current.round],
+    )
+
+
+@bp.post("/applications/<int:application_id>/report")
+@login_required
+def save_report(application_id: int):
+    a, current = _editable_report(application_id)
+    form = _report_form_class(a, current)()
+    if not form.validate_on_submit():
+        return _report_page(a, current, form, INVALID)
+    submitting = request.form.get("action") == "submit"
+    try:
+        operations.fill_report(
+            a,
+            current_user,
+            results_text=form.results_text.data,
+            participants=form.participants(),
+            activities=form.activities(),
+            actual=form.actual(),
+            contribution_note=form.contribution_note.data,
+        )
+    except Refused as exc:
+        db.session.rollback()
+        return _report_page(a, current, form, INVALID, problems=[explain(exc.reason)])
+    if not submitting:
+        db.session.commit()
+        flash(_("The report is saved. You can come back and finish it later."), "success")
+        return redirect(url_for(".report", application_id=a.id))
+    if not form.confirm.data:
+        db.session.commit()  # keep what was typed
+        form.confirm.errors = [_("Tick the box to submit the report.")]
+        return _report_page(a, current, form, INVALID)
+    try:
+        done = fire(a, "submit_report", current_user)
+    except GuardsFailed as exc:
+        db.session.commit()  # what was typed is saved; the reasons say what is missing
+        return _report_page(a, current, form, INVALID, problems=[explain(r) for r in exc.reasons])
+    db.session.commit()
+    after_commit(done.documents)
+    flash(_("The report is submitted. The ayil okmotu will check it."), "success")
+    return redirect(url_for(".application", application_id=a.id) + "#report")
+
+
+@bp.post("/applications/<int:application_id>/report/files")
+@login_required
+def report_file(application_id: int):
+    a, current = _editable_report(application_id)
+    file_form = ReportFileForm()
+    form = _report_form_class(a, current)(data=_report_data(current), formdata=None)
+    if not file_form.validate_on_submit():
+        return _report_page(a, current, form, INVALID, file_form=file_form)
+    try:
+        content, content_type = _upload(file_form.file)
+    except BadFile as bad:
+        file_form.file.errors = [_(bad.message, **bad.params)]
+        return _report_page(a, current, form, INVALID, file_form=file_form)
+    operations.attach_report_file(
+        a,
+        current_user,
+        doc_type=file_form.doc_type.data,
+        filename=file_form.file.data.filename or "file",
+        content=content,
+        content_type=content_type,
+    )
+    db.session.commit()
+    flash(_("The file is attached to the report."), "success")
+    return redirect(url_for(".report", application_id=a.id) + "#files")
+
+
+@bp.post("/applications/<int:application_id>/report/files/<int:attachment_id>/delete")
+@login_required
+def delete_report_file(application_id: int, attachment_id: int):
+    a, _current = _editable_report(application_id)
+    if not StepForm().validate_on_submit():
+        abort(400)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None:
+        abort(404)
+    operations.detach_report_file(a, current_user, attachment)
+    db.session.commit()
+    flash(_("The file is removed from the report."), "info")
+    return redirect(url_for(".report", application_id=a.id) + "#files")
+
+
+@bp.get("/grant-files/<int:attachment_id>")
+@login_required
+def download(attachment_id: int):
+    """A receipt, a photo or the signed scan. Scans carry signatures and passport numbers:
+    the owner and the office only."""
+    x = db.get_or_404(Attachment, attachment_id)
+    if x.report_id is not None:
+        a = db.session.get(ImplementationReport, x.report_id).application
+    elif x.agreement_id is not None:
+        a = db.session.get(Agreement, x.agreement_id).application
+    else:
+        abort(404)
+    if not access.can_view(current_user, a):
+        abort(404)
+    if x.doc_type == operations.SCAN and not access.sees_personal_data(current_user, a):
+        abort(404)
+    response = send_file(
+        stored_path(x.stored_as),
+        mimetype=x.content_type,
+        as_attachment=x.content_type == "application/pdf",
+        download_name=x.filename,
+        max_age=0,
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- the competition: overview, overdue, final report, exports ------------------------------------
+
+
+def _competition(competition_id: int) -> Competition:
+    c = queries.one_visible_or_404(current_user, competition_id)
+    close_if_due(c)
+    return c
+
+
+@bp.get("/competitions/<int:competition_id>/grants")
+@login_required
+def overview(competition_id: int):
+    c = _competition(competition_id)
+    if c.state not in AFTER_AWARDS:
+        abort(404)
+    roles = roles_for(current_user, c)
+    winners = summary.winners(c)
+    due = reminders.due_items(winners)
+    return render_template(
+        "grants/overview.html",
+        c=c,
+        winners=winners,
+        due={a.id: [d for d in due if d.application is a] for a in winners},
+        overdue=[d for d in due if d.overdue],
+        figures=summary.figures(c),
+        unspent={a.id: summary.unspent(a) for a in winners},
+        steps=[
+            (t, r)
+            for t, r in available(c, current_user)
+            if t.trigger in ("start_implementation", "close")
+        ],
+        exporter=bool(roles & EXPORTERS),
+        datasets=exports.TITLES,
+        form=StepForm(),
+    )
+
+
+@bp.get("/overdue")
+@login_required
+def overdue():
+    """Everything overdue or due soon in the municipalities the user works for."""
+    municipality_ids = (
+        None
+        if current_user.is_admin
+        else {
+            g.municipality_id
+            for g in current_user.grants
+            if g.role.value in ("specialist", "head", "oversight")
+        }
+    )
+    if municipality_ids is not None and not municipality_ids:
+        abort(404)
+    items = reminders.due_items(reminders.followed_applications(municipality_ids))
+    return render_template(
+        "grants/overdue.html",
+        items=[
+            d for d in items if d.days_left <= d.application.competition.municipality.reminder_days
+        ],
+    )
+
+
+WEB_CHART = {"width": 440}  # drawn at its size on a desktop, shrunk to fit a phone
+
+
+def charts(figures: dict) -> list[Markup]:
+    """The three charts of the final report, in the page's language."""
+    local = figures["money"]["local"]
+    return [
+        Markup(
+            bar_chart(
+                _("Local budget, som"),
+                [_("Allocated"), _("Awarded"), _("Paid"), _("Spent"), _("Returned")],
+                [
+                    (
+                        _("Local budget"),
+                        [local[k] for k in ("allocated", "awarded", "paid", "spent", "returned")],
+                    )
+                ],
+                **WEB_CHART,
+            )
+        ),
+        Markup(
+            bar_chart(
+                _("Money by source: planned and actual, som"),
+                [_(s["title"]) for s in figures["by_source"]],
+                [
+                    (_("Planned"), [s["planned"] for s in figures["by_source"]]),
+                    (_("Actual"), [s["actual"] for s in figures["by_source"]]),
+                ],
+                **WEB_CHART,
+            )
+        ),
+        Markup(
+            bar_chart(
+                _("Participants by group"),
+                [_(g["title"]) for g in figures["groups"]],
+                [
+                    (_("Expected"), [g["expected"] for g in figures["groups"]]),
+                    (_("Took part"), [g["count"] for g in figures["groups"]]),
+                ],
+                **WEB_CHART,
+            )
+        ),
+    ]
+
+
+@bp.get("/competitions/<int:competition_id>/final-report")
+def final_report(competition_id: int):
+    """The final figures: public once the competition is closed, before that for the people
+    working on it (a running account during implementation)."""
+    c = db.get_or_404(Competition, competition_id)
+    if c.state != "closed":
+        if not current_user.is_authenticated:
+            abort(404)
+        c = _competition(competition_id)
+        if c.state not in AFTER_AWARDS:
+            abort(404)
+    figures = summary.figures(c)
+    document = db.session.scalars(
+        select(Document).where(
+            Document.competition_id == c.id, Document.kind == DocumentKind.FINAL_REPORT
+        )
+    ).first()
+    return render_template(
+        "grants/final_report.html", c=c, f=figures, charts=charts(figures), document=document
+    )
+
+
+@bp.get("/competitions/<int:competition_id>/export/<name>.<fmt>")
+@login_required
+def export(competition_id: int, name: str, fmt: str):
+    c = _competition(competition_id)
+    if not roles_for(current_user, c) & EXPORTERS:
+        abort(404)
+    if fmt not in ("csv", "xlsx") or (name not in exports.DATASETS and name != "all"):
+        abort(404)
+    if name == "all":
+        if fmt != "xlsx":
+            abort(404)
+        datasets = [build(c) for build in exports.DATASETS.values()]
+    else:
+        datasets = [exports.DATASETS[name](c)]
+    stem = f"competition-{c.id}-{name}"
+    if fmt == "csv":
+        body, mimetype = exports.to_csv(datasets[0]), "text/csv; charset=utf-8"
+    else:
+        body = exports.to_xlsx(datasets)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="{stem}.{fmt}"'
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
