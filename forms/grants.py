@@ -112,7 +112,7 @@ def report_form(activity_ids: list[int], groups: list[tuple[str, str]], spending
         confirm = BooleanField(_l("The report is complete and true; submit it for checking."))
 
         def participants(self) -> dict:
-            return {code: self[f"group_{code}"].data for code, _t in groups}
+            return {code: self[f"group_{i}"].data for i, (code, _t) in enumerate(groups)}
 
         def activities(self) -> dict:
             return {
@@ -134,10 +134,10 @@ def report_form(activity_ids: list[int], groups: list[tuple[str, str]], spending
             f"note_{i}",
             StringField(_l("What was done"), [Optional(), Length(max=1000)]),
         )
-    for code, title in groups:
-        setattr(
+    for i, (_code, title) in enumerate(groups):  # by position: a municipality's own group
+        setattr(  # is named in words, which is no field name
             ReportForm,
-            f"group_{code}",
+            f"group_{i}",
             IntegerField(title, [Optional(), NumberRange(0, MAX_PEOPLE)]),
         )
     for i in spending_ids:

@@ -5,10 +5,19 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, DecimalField, IntegerField, SelectField, StringField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms import (
+    BooleanField,
+    DateField,
+    DecimalField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from forms.base import Form, option
+from forms.base import Form, MultiCheckboxField, option
+from initiatives.core.enums import PARTICIPANT_GROUPS
 
 REQUIRED = _l("This field is required.")
 
@@ -46,3 +55,28 @@ class RegulationForm(Form):
             option("ru", _l("Russian")),
         ],
     )
+    reminder_days = IntegerField(
+        _l("Remind of due tranches and reports this many days ahead"),
+        [InputRequired(REQUIRED), NumberRange(0, 90, _l("From 0 to 90."))],
+    )
+    standard_groups = MultiCheckboxField(
+        _l("Participant groups counted in plans and reports"),
+        choices=[option(code, _l(title)) for code, title in PARTICIPANT_GROUPS.items()],
+    )
+    own_groups = TextAreaField(
+        _l("The municipality's own groups"),
+        [Optional(), Length(max=1000)],
+        description=_l(
+            "One a line, for example: Migrants' families. They count people among the "
+            "participants, like persons with disabilities."
+        ),
+    )
+
+    def validate_standard_groups(self, field):
+        if not set(field.data or []) & {"women", "men", "girls", "boys"}:
+            raise ValidationError(_l("Count at least one of women, men, girls and boys."))
+
+    def participant_groups(self) -> list[str]:
+        own = [line.strip()[:60] for line in (self.own_groups.data or "").splitlines()]
+        standard = [c for c in PARTICIPANT_GROUPS if c in (self.standard_groups.data or [])]
+        return standard + [g for g in dict.fromkeys(own) if g and g not in PARTICIPANT_GROUPS]

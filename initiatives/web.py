@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask import Flask, abort, redirect, request, session, url_for
-from flask_babel import format_date, format_datetime, format_decimal, get_locale, refresh
+from flask_babel import (
+    format_date,
+    format_datetime,
+    format_decimal,
+    get_locale,
+    gettext,
+    refresh,
+)
 from flask_login import current_user
 
 from initiatives.applications.access import public_state
@@ -44,6 +51,10 @@ def register(app: Flask) -> None:
         return {
             "locale": str(get_locale()),
             "explain": explain,
+            # A message id *or words someone typed* (a municipality's own participant group),
+            # translated when it is a message id. Plain text, so Jinja escapes it: the
+            # template's own _() would return it marked safe, unescaped.
+            "term": lambda text: str(gettext(str(text))) if text else "",
             "language_names": LANGUAGE_NAMES,
             "money": money,
             "number": number,

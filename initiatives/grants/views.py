@@ -333,8 +333,9 @@ def _report_data(report: ImplementationReport) -> dict:
     data = {"results_text": report.results_text, "contribution_note": report.contribution_note}
     for x in report.activities:
         data[f"done_{x.id}"], data[f"note_{x.id}"] = x.done, x.note
-    for code, n in (report.actual_participants or {}).items():
-        data[f"group_{code}"] = n
+    counts = report.actual_participants or {}
+    for i, (code, _title) in enumerate(_groups(report.application)):
+        data[f"group_{i}"] = counts.get(code)
     for s in report.spending:
         data[f"actual_{s.id}"] = s.actual
     return data

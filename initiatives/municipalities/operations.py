@@ -21,6 +21,8 @@ REGULATION = {
     "default_max_grant",
     "min_own_share",
     "document_languages",
+    "reminder_days",
+    "participant_groups",
 }
 
 

@@ -9,6 +9,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from forms.municipalities import RegulationForm
+from initiatives.core.enums import PARTICIPANT_GROUPS
 from initiatives.extensions import db
 from initiatives.i18n import _
 from initiatives.municipalities import operations
@@ -28,11 +29,19 @@ def regulation(municipality_id: int):
     stored = {name: getattr(m, name) for name in operations.REGULATION}
     if m.regulation_date:  # kept as ISO text
         stored["regulation_date"] = date.fromisoformat(m.regulation_date)
+    groups = list(m.participant_groups or [])
+    stored["standard_groups"] = [g for g in groups if g in PARTICIPANT_GROUPS]
+    stored["own_groups"] = "\n".join(g for g in groups if g not in PARTICIPANT_GROUPS)
     form = RegulationForm(data=stored)
     if form.is_submitted() and not editable:
         abort(403)
     if form.validate_on_submit():
-        values = {name: getattr(form, name).data for name in operations.REGULATION}
+        values = {
+            name: getattr(form, name).data
+            for name in operations.REGULATION
+            if name != "participant_groups"
+        }
+        values["participant_groups"] = form.participant_groups()
         day = values["regulation_date"]
         values["regulation_date"] = day.isoformat() if day else None
         operations.update_regulation(m, current_user, **values)

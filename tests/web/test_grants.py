@@ -94,8 +94,9 @@ def report_form(db, a: Application, participants: dict, *, results: str, submit:
     for x in report.activities:
         data[f"done_{x.id}"] = "y"
         data[f"note_{x.id}"] = "held as planned"
+    groups = list(a.competition.municipality.participant_groups)
     for code, n in participants.items():
-        data[f"group_{code}"] = str(n)
+        data[f"group_{groups.index(code)}"] = str(n)
     for s in report.spending:
         data[f"actual_{s.id}"] = str(s.planned)
     return data
@@ -331,7 +332,7 @@ def test_a_returned_report_keeps_everything_entered(build, client, login, db):
     page = text(client.get(f"/applications/{a.id}/report"))
     assert "Attach the receipts for the medals, please." in page
     assert "Six sport events, 94 people." in page
-    assert 'value="54"' in page and 'value="28"' in page
+    assert 'value="54"' in page and 'value="28"' in page  # women, men
     assert "finale.png" in page  # the photo came along into the new round
     db.session.expire_all()
     reports = sorted(db.session.get(Application, a.id).reports, key=lambda r: r.round)
@@ -588,3 +589,39 @@ def test_chart_labels_are_escaped_and_figures_described():
     svg = bar_chart("Money <b>", ["<script>x</script>", "Local"], [("Plan", [10, 2500])])
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert "<desc>" in svg and "2\u202f500" in svg
+
+
+def test_a_municipality_counts_its_own_groups(build, client, login, db):
+    """The regulation adds "Migrants' families"; reports count them among the participants
+    and the final report shows them as "of them", outside the total."""
+    run = build("implementation", proposals=4)
+    m = run.c.municipality
+    login(HEAD)
+    response = client.post(
+        f"/municipalities/{m.id}/regulation",
+        data={
+            "min_commission_size": "5",
+            "odd_commission": "y",
+            "min_application_days": "14",
+            "min_own_share": "10",
+            "document_languages": "ky+ru",
+            "reminder_days": "10",
+            "standard_groups": ["women", "men", "girls", "boys", "disabled"],
+            "own_groups": "Migrants' families\n\nMigrants' families\n<b>Bold</b>",
+        },
+    )
+    assert response.status_code == 302, text(response)
+    db.session.expire_all()
+    assert m.reminder_days == 10
+    assert m.participant_groups[5:] == ["Migrants' families", "<b>Bold</b>"]
+
+    first, second = winners(run)
+    report_and_accept(client, login, db, first, {**OROZBEKOV[0], "Migrants' families": 30})
+    report_and_accept(client, login, db, second, OROZBEKOV[1])
+    login(SPECIALIST)
+    client.post(f"/competitions/{run.c.id}/steps/close", data={"confirm": "1"})
+    page = text(client.get(f"/competitions/{run.c.id}/final-report"))
+    assert "of them: Migrants&#39; families" in page  # typed words, escaped
+    assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt;" in page
+    final = document_pdf(client, db, DocumentKind.FINAL_REPORT, competition_id=run.c.id)
+    assert "Migrants' families" in final and " 384 " in final and " 30 " in final

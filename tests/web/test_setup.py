@@ -283,6 +283,8 @@ def test_the_head_chooses_the_language_of_documents(world, login, db):
         "min_application_days": "21",
         "min_own_share": "10",
         "document_languages": "ru",
+        "reminder_days": "7",
+        "standard_groups": ["women", "men", "girls", "boys", "disabled"],
     }
     assert head.post(f"/municipalities/{m.id}/regulation", data=data).status_code == 302
     db.session.refresh(m)
