@@ -9,8 +9,9 @@ the stored number and quantize it back to two places ourselves (amounts stay far
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import JSON, DateTime, Integer, MetaData, Numeric, String, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
@@ -29,6 +30,15 @@ CENT = Decimal("0.01")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+BISHKEK = ZoneInfo("Asia/Bishkek")
+
+
+def local_day(moment: datetime | None = None) -> date:
+    """The day in Kyrgyzstan (UTC+6) at ``moment`` (now by default): due dates, signing and
+    payment dates are days there, whatever the server's clock zone."""
+    return (moment or utcnow()).astimezone(BISHKEK).date()
 
 
 def to_money(value) -> Decimal:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from initiatives.applications.models import Application, Attachment
 from initiatives.applications.operations import store_file, stored_attachment, stored_path
 from initiatives.audit import operations as audit
-from initiatives.core.db import utcnow
+from initiatives.core.db import local_day
 from initiatives.core.enums import ReportState, SpendingSource
 from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
@@ -118,7 +118,7 @@ def record_agreement(
     agreement.number, agreement.signed_on = number, signed_on
     agreement.amount = a.awarded_amount
     agreement.obligations = (obligations or "").strip()
-    first_due = signed_on or (at or utcnow()).date()
+    first_due = signed_on or local_day(at)
     agreement.tranches = _checked_tranches(a, tranches or default_tranches(a, first_due))
     agreement.implementation_due = implementation_due or (
         c.implementation_deadline.date() if c.implementation_deadline else None
@@ -160,7 +160,7 @@ def record_signing(a: Application, actor, *, signed_on: date, at: datetime | Non
         raise Refused(N_("prepare the agreement first"))
     if a.state != "awarded":
         raise Refused(N_("the agreement is already signed"))
-    if signed_on > (at or utcnow()).date():
+    if signed_on > local_day(at):
         raise Refused(N_("the signing date cannot be in the future"), status=422)
     agreement.signed_on = signed_on
     _audit(a, actor, agreement, "record_signing", at, signed_on=signed_on.isoformat())

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -24,7 +23,7 @@ from sqlalchemy.orm import selectinload
 from initiatives.applications.models import Application
 from initiatives.auth.models import RoleGrant
 from initiatives.competitions.models import Competition
-from initiatives.core.db import utcnow
+from initiatives.core.db import local_day, utcnow
 from initiatives.core.enums import Role
 from initiatives.extensions import db
 from initiatives.grants.models import Agreement, Reminder
@@ -66,12 +65,8 @@ OVERDUE = {
 }
 
 
-BISHKEK = ZoneInfo("Asia/Bishkek")
-
-
 def local_today() -> date:
-    """Due dates are days in Kyrgyzstan, whatever the server's clock zone."""
-    return datetime.now(BISHKEK).date()
+    return local_day()
 
 
 @dataclass(frozen=True)

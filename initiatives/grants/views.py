@@ -112,7 +112,7 @@ def _agreement_form(a: Application) -> AgreementForm:
     g = a.agreement
     if g is None:
         c = a.competition
-        default_due = date.today()
+        default_due = reminders.local_today()
         data = {
             "number": f"{c.year}/{a.number}",
             "implementation_due": c.implementation_deadline.date()
@@ -145,11 +145,15 @@ def _page(a: Application, status: int = 200, **forms):
     steps = [(t, r) for t, r in available(a, current_user) if t.trigger in PAGE_STEPS]
     if a.state == "awarded" and clerk:
         forms.setdefault("agreement_form", _agreement_form(a))
-        forms.setdefault("signing_form", SigningForm(data={"signed_on": date.today()}))
+        forms.setdefault("signing_form", SigningForm(data={"signed_on": reminders.local_today()}))
     if clerk and a.agreement is not None and a.state in operations.PAYABLE:
-        forms.setdefault("payment_form", MoneyForm(prefix="payment", data={"day": date.today()}))
+        forms.setdefault(
+            "payment_form", MoneyForm(prefix="payment", data={"day": reminders.local_today()})
+        )
     if clerk and a.agreement is not None and a.agreement.paid > 0:
-        forms.setdefault("refund_form", MoneyForm(prefix="refund", data={"day": date.today()}))
+        forms.setdefault(
+            "refund_form", MoneyForm(prefix="refund", data={"day": reminders.local_today()})
+        )
     return render_template(
         "grants/application.html",
         a=a,
