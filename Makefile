@@ -39,6 +39,7 @@ run: demo
 
 test: install
 	@echo "Database: $${TEST_DATABASE_URL:-SQLite (temporary file)}"
+	@command -v chromium >/dev/null || echo "chromium is not installed: the browser tests (tests/browser) will be SKIPPED; apt-get install chromium to run them"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -59,6 +59,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from initiatives.api.views import bp as api_bp
     from initiatives.applications.paper import bp as paper_bp
     from initiatives.applications.screening import bp as screening_bp
     from initiatives.applications.views import bp as applications_bp
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     from initiatives.lifecycle.views import bp as lifecycle_bp
     from initiatives.municipalities.views import bp as municipalities_bp
     from initiatives.notifications.views import bp as notifications_bp
+    from initiatives.oversight.views import bp as oversight_bp
     from initiatives.public.views import bp as public_bp
     from initiatives.scoring.views import bp as scoring_bp
 
@@ -87,6 +89,8 @@ def _register_blueprints(app: Flask) -> None:
         scoring_bp,
         grants_bp,
         notifications_bp,
+        oversight_bp,
+        api_bp,
     ):
         app.register_blueprint(bp)
 

@@ -51,6 +51,9 @@ def app(tmp_path_factory):
             "UPLOADS_DIR": str(instance / "uploads"),
             "DOCUMENTS_DIR": str(instance / "documents"),
             "SECRET_KEY": "test-secret",
+            # Race tests run 50 requests on a pool of 15 connections: the later ones wait
+            # their turn, longer than the default 30 s on a busy 2-core machine.
+            "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "pool_timeout": 180},
             "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast; production uses scrypt
         }
     )

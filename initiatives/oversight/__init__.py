@@ -1,0 +1,1 @@
+"""Figures across municipalities for oversight bodies and the public: aggregates only."""

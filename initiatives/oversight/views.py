@@ -1,0 +1,77 @@
+"""The dashboard across municipalities. Public: it shows aggregates only, never a person."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request
+from markupsafe import Markup
+
+from initiatives.core.enums import PARTICIPANT_GROUPS, SpendingSource
+from initiatives.i18n import _
+from initiatives.oversight.figures import Filters, choices, figures
+from reports.charts import bar_chart
+from workflows import CompetitionState
+
+bp = Blueprint("oversight", __name__)
+CHART = {"width": 440}
+
+
+def _filters(options: dict) -> Filters:
+    """Only values that exist are taken; anything else is ignored, never an error."""
+    region = request.args.get("region") or None
+    district = request.args.get("district") or None
+    year = request.args.get("year") or None
+    return Filters(
+        region=region if region in options["regions"] else None,
+        district=district if district in options["districts"] else None,
+        year=int(year) if year and year.isdigit() and int(year) in options["years"] else None,
+    )
+
+
+@bp.get("/oversight")
+def dashboard():
+    options = choices()
+    f = _filters(options)
+    data = figures(f)
+    states = [s for s in CompetitionState if data["by_state"].get(s.value)]
+    money = data["money"]
+    groups = [g for g in PARTICIPANT_GROUPS if g in data["participants"]] + [
+        g for g in data["participants"] if g not in PARTICIPANT_GROUPS
+    ]
+    charts = [
+        bar_chart(
+            _("Competitions by state"),
+            [_(s.public_title) for s in states],
+            [(_("Competitions"), [data["by_state"][s.value] for s in states])],
+            **CHART,
+        ),
+        bar_chart(
+            _("Money, som"),
+            [_("Local budget allocated"), _("Partners allocated"), _("Local budget awarded")]
+            + [_("Spent: %(source)s", source=_(s.title)) for s in SpendingSource],
+            [
+                (
+                    _("Money, som"),
+                    [money["local_allocated"], money["partners_allocated"], money["local_awarded"]]
+                    + [money["spent"].get(s.value, 0) for s in SpendingSource],
+                )
+            ],
+            **CHART,
+        ),
+        bar_chart(
+            _("Participants by group"),
+            [_(PARTICIPANT_GROUPS[g]) if g in PARTICIPANT_GROUPS else g for g in groups],
+            [(_("Participants"), [data["participants"][g] for g in groups])],
+            **CHART,
+        )
+        if groups
+        else "",
+    ]
+    return render_template(
+        "oversight/dashboard.html",
+        f=f,
+        options=options,
+        data=data,
+        states=states,
+        groups=groups,
+        charts=[Markup(c) for c in charts],
+    )

@@ -1,0 +1,195 @@
+"""The public portal, the open-data API and its OpenAPI document, the oversight dashboard,
+and document verification: all without login, none with personal data."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from jsonschema import Draft202012Validator
+from openapi_spec_validator import validate
+from sqlalchemy import select
+
+from initiatives.applications.models import Application
+from initiatives.core.enums import DocumentKind
+from initiatives.documents.models import Document
+
+SPECIALIST = "specialist@orozbekov.example"
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def closed(build, db):
+    """The Orozbekov competition carried to closing; its first applicant is a private
+    person with contacts and a passport number that must never be public."""
+    run = build("closed", proposals=4)
+    a = run.apps[0][0]
+    return run, a
+
+
+def secrets_of(db, competition_id: int) -> list[str]:
+    """Personal data of every application: none of it may appear anywhere public."""
+    found = []
+    for a in db.session.scalars(
+        select(Application).where(Application.competition_id == competition_id)
+    ):
+        found += [
+            v for v in (a.contact_phone, a.contact_email, a.id_document_number, a.address) if v
+        ]
+        if a.applicant_kind.value == "individual" or not a.organisation_name:
+            found.append(a.applicant_name)  # a person's name
+    return [s for s in found if s and len(s) > 4]
+
+
+def test_a_visitor_follows_a_competition_from_announcement_to_spending(closed, client, db):
+    run, _a = closed
+    c = run.c
+    index = text(client.get("/"))
+    assert c.municipality.name_ky in index
+    municipality = text(client.get(f"/m/{c.municipality.slug}"))
+    assert f"/announcements/{c.id}" in municipality
+    page = text(client.get(f"/announcements/{c.id}"))
+    for part in ('id="timeline"', 'id="results"', 'id="money"', 'id="documents"'):
+        assert part in page
+    assert "Папа, мама и я" in page and "23 000" in page.replace("\u00a0", " ")
+    assert f"/competitions/{c.id}/final-report" in page
+    assert client.get(f"/competitions/{c.id}/final-report").status_code == 200
+
+
+def test_results_are_not_public_before_the_head_decides(build, client, db):
+    run = build("results_approved", proposals=4)
+    page = text(client.get(f"/announcements/{run.c.id}"))
+    assert 'id="results"' not in page
+    assert client.get(f"/api/v1/competitions/{run.c.id}/results").status_code == 404
+    awards = client.get(f"/api/v1/awards?competition={run.c.id}").get_json()
+    assert awards["items"] == [] and awards["total"] == 0
+
+
+def test_no_personal_data_on_any_public_page_or_api_response(closed, client, db):
+    run, _a = closed
+    db.session.execute(
+        Application.__table__.update()
+        .where(Application.id == run.apps[0][0].id)
+        .values(
+            applicant_kind="individual",
+            contact_phone="+996 700 123 456",
+            id_document_number="ID1234567",
+            address="Ленин көчөсү 15",
+        )
+    )
+    db.session.commit()
+    secrets = secrets_of(db, run.c.id)
+    assert "ID1234567" in secrets
+    urls = [
+        "/",
+        f"/m/{run.c.municipality.slug}",
+        f"/announcements/{run.c.id}",
+        f"/competitions/{run.c.id}/final-report",
+        "/oversight",
+        "/api/v1/municipalities",
+        "/api/v1/competitions",
+        f"/api/v1/competitions/{run.c.id}",
+        "/api/v1/applications",
+        "/api/v1/applications.csv",
+        "/api/v1/awards",
+        "/api/v1/awards.csv",
+        "/api/v1/reports",
+        "/api/v1/reports.csv",
+        f"/api/v1/competitions/{run.c.id}/results",
+        f"/api/v1/competitions/{run.c.id}/results.csv",
+    ]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        body = response.get_data(as_text=True)
+        for secret in secrets:
+            assert secret not in body, (url, secret)
+
+
+# --- the API and its OpenAPI document ------------------------------------------------------
+
+
+def validator(spec: dict, schema: dict) -> Draft202012Validator:
+    """A JSON Schema 2020-12 validator for one schema of the document, its
+    ``#/components/...`` references resolved against the document's components."""
+    return Draft202012Validator({**schema, "components": spec["components"]})
+
+
+def test_every_response_matches_the_openapi_document(closed, client, db):
+    run, _a = closed
+    spec = client.get("/api/v1/openapi.json").get_json()
+    validate(spec)  # the document itself is valid OpenAPI 3.1
+    cid = run.c.id
+    checked = 0
+    for path, item in spec["paths"].items():
+        if path.endswith(".csv"):
+            continue
+        url = path.replace("{competition_id}", str(cid))
+        for query in ("", "?per_page=1", f"?competition={cid}&page=2&per_page=1"):
+            if "{" in path or (query and "competition_id" in path):
+                continue
+            response = client.get(url + query)
+            assert response.status_code == 200, url + query
+            schema = item["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+            errors = list(validator(spec, schema).iter_errors(response.get_json()))
+            assert not errors, (url + query, [e.message for e in errors[:3]])
+            checked += 1
+    bad = client.get("/api/v1/competitions?page=0")
+    assert bad.status_code == 400
+    error_schema = spec["paths"]["/api/v1/competitions"]["get"]["responses"]["400"]["content"]
+    assert not list(
+        validator(spec, error_schema["application/json"]["schema"]).iter_errors(bad.get_json())
+    )
+    assert checked >= 15
+
+
+def test_pages_link_to_the_next(closed, client, db):
+    first = client.get("/api/v1/applications?per_page=3").get_json()
+    assert first["total"] == 4 and len(first["items"]) == 3 and first["next"]
+    second = client.get(first["next"].replace("http://localhost", "")).get_json()
+    assert len(second["items"]) == 1 and second["next"] is None
+    numbers = [x["number"] for x in first["items"] + second["items"]]
+    assert numbers == [1, 2, 3, 4]
+    assert client.get("/api/v1/applications?year=abc").status_code == 400
+    assert client.get("/api/v1/competitions?state=draft").status_code == 400
+
+
+def test_csv_has_the_same_rows(closed, client, db):
+    rows = list(
+        csv.DictReader(io.StringIO(client.get("/api/v1/reports.csv").data.decode("utf-8-sig")))
+    )
+    assert [r["number"] for r in rows] == ["1", "2"]
+    assert {r["participants_total"] for r in rows} == {"94", "290"}
+
+
+# --- verification and oversight -----------------------------------------------------------------
+
+
+def test_every_kind_of_document_can_be_verified(closed, build, client, db):
+    """The QR target answers for each kind: the register facts always, the PDF only for
+    public documents."""
+    build("scoring", proposals=2, t0=closed[0].t0.replace(year=2025))
+    seen = set()
+    for d in db.session.scalars(select(Document).order_by(Document.id)):
+        if d.kind in seen:
+            continue
+        seen.add(d.kind)
+        page = client.get(f"/verify/{d.token}")
+        assert page.status_code == 200, d.kind
+        assert d.register_number in text(page), d.kind
+    assert len(seen) >= 15
+    assert DocumentKind.FINAL_REPORT in seen and DocumentKind.GRANT_AGREEMENT in seen
+
+
+def test_oversight_dashboard_filters(closed, client, db):
+    run, _a = closed
+    everything = text(client.get("/oversight"))
+    assert "<svg" in everything and "384" in everything  # participants of the two reports
+    unknown = client.get("/oversight?region=Чүй&year=abc")
+    assert unknown.status_code == 200 and "384" in text(unknown)  # ignored, not an error
+    by_year = text(client.get(f"/oversight?year={run.c.year}&region={run.c.municipality.region}"))
+    assert "384" in by_year
