@@ -33,6 +33,10 @@ def N_(message: str) -> str:
 
 
 PAGE, OF = N_("Page"), N_("of")  # "Page 1 of 3" in the footer of every page
+TRANSLATION = N_(
+    "Translation for information. The registered original is № %(number)s in %(languages)s; "
+    "only the original is verified at the address below."
+)
 # Roles under signature lines: templates pass them to parts.signatures as data, where the
 # extractor cannot see them, so they are marked here.
 SIGNING_ROLES = (
@@ -56,6 +60,9 @@ class Register:
     languages: str  # "ky", "ru", "en" or "ky+ru"
     token: str
     verify_url: str
+    # A copy rendered in another language on request: not registered, not hashed; the
+    # document says so and names the registered original.
+    translation_of: str | None = None
 
 
 @dataclass(frozen=True)

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
-from flask import Blueprint, abort, render_template, send_file
+from flask import Blueprint, abort, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
 from initiatives.documents.access import can_read, is_published
 from initiatives.documents.models import Document
-from initiatives.documents.rendering import ensure_pdf
+from initiatives.documents.rendering import ensure_pdf, register_of, renderer
 from initiatives.extensions import db
 
 bp = Blueprint("documents", __name__)
@@ -30,11 +31,31 @@ def _pdf_response(document: Document):
     )
 
 
+LANGUAGES = ("ky", "ru", "en")
+
+
+def _translation(document: Document, lang: str):
+    """The document rendered from its snapshot in another language, for reading: marked as a
+    translation of the registered original, never registered or hashed itself."""
+    register = register_of(document)
+    copy = replace(register, languages=lang, translation_of=register.languages.upper())
+    pdf = renderer().pdf(copy, document.snapshot).pdf
+    name = f"{document.year}-{document.number:04d}-{document.kind.value}-{lang}.pdf"
+    return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=name, max_age=0)
+
+
 @bp.get("/documents/<int:document_id>.pdf")
 def download(document_id: int):
+    """The registered PDF; with ``?lang=ky|ru|en`` a translation rendered for reading."""
     document = db.get_or_404(Document, document_id)
     if not can_read(current_user, document):
         abort(404)  # an unpublished or private document does not exist for strangers
+    lang = request.args.get("lang")
+    if lang is not None:
+        if lang not in LANGUAGES:
+            abort(404)
+        if lang != document.languages:
+            return _translation(document, lang)
     return _pdf_response(document)
 
 

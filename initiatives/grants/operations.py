@@ -20,6 +20,7 @@ from initiatives.core.db import local_day
 from initiatives.core.enums import ReportState, SpendingSource
 from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
+from initiatives.grants import photos
 from initiatives.grants.models import (
     Agreement,
     ImplementationReport,
@@ -328,6 +329,8 @@ def _copy_round(previous: ImplementationReport | None, a: Application) -> Implem
     for f in previous.files:
         content = stored_path(f.stored_as).read_bytes()
         stored_as, digest = store_file(content)
+        if f.doc_type == "photo" and f.content_type.startswith("image/"):
+            photos.store_web_copy(stored_as, content)
         report.files.append(
             Attachment(
                 doc_type=f.doc_type,
@@ -430,7 +433,10 @@ def attach_report_file(
     if doc_type not in REPORT_FILES:
         raise Refused(N_("unknown kind of file"), status=422)
     report = open_round(a, actor)
-    return _store(a, actor, doc_type, filename, content, content_type, at, report.files)
+    attachment = _store(a, actor, doc_type, filename, content, content_type, at, report.files)
+    if doc_type == "photo" and content_type.startswith("image/"):
+        photos.store_web_copy(attachment.stored_as, content)
+    return attachment
 
 
 def detach_report_file(a: Application, actor, attachment: Attachment, at=None) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -44,7 +45,7 @@ from initiatives.documents import snapshots
 from initiatives.documents.models import Document
 from initiatives.documents.rendering import renderer
 from initiatives.extensions import db
-from initiatives.grants import exports, operations, reminders, summary
+from initiatives.grants import exports, operations, photos, reminders, summary
 from initiatives.grants.models import Agreement, ImplementationReport
 from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
@@ -493,11 +494,17 @@ def download(attachment_id: int):
         abort(404)
     if x.doc_type == operations.SCAN and not access.sees_personal_data(current_user, a):
         abort(404)
+    web = photos.web_path(x.stored_as)
+    if x.doc_type == "photo" and web.is_file() and request.args.get("original") != "1":
+        # A phone's photo is megabytes; the web copy is a tenth of it, without metadata.
+        path, mimetype, name = web, "image/jpeg", f"{Path(x.filename).stem}-web.jpg"
+    else:
+        path, mimetype, name = stored_path(x.stored_as), x.content_type, x.filename
     response = send_file(
-        stored_path(x.stored_as),
-        mimetype=x.content_type,
-        as_attachment=x.content_type == "application/pdf",
-        download_name=x.filename,
+        path,
+        mimetype=mimetype,
+        as_attachment=mimetype == "application/pdf",
+        download_name=name,
         max_age=0,
     )
     response.headers["Cache-Control"] = "private, no-store"

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from initiatives.applications.models import Application
 from initiatives.documents.models import Document
 from initiatives.extensions import db
+from initiatives.municipalities.models import Municipality
 
 WCAG = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 AXE = Axe()
@@ -31,6 +32,17 @@ def pages_of(app, ids) -> dict[str, list[str]]:
         draft = db.session.scalars(
             select(Application.id).where(Application.state == "submitted").order_by(Application.id)
         ).first()
+        to_score = db.session.scalars(
+            select(Application.id)
+            .where(Application.competition_id == ids["scoring"], Application.state == "admitted")
+            .order_by(Application.number)
+        ).first()
+        municipality = db.session.scalar(select(Municipality.id))
+        to_screen = db.session.scalars(
+            select(Application.id)
+            .where(Application.competition_id == ids["screening"])
+            .order_by(Application.number)
+        ).first()
     return {
         "": [
             "/",
@@ -48,6 +60,14 @@ def pages_of(app, ids) -> dict[str, list[str]]:
             "/dashboard",
             f"/competitions/{ids['draft']}",
             f"/competitions/{ids['draft']}/budget",
+            f"/competitions/{ids['draft']}/commission",
+            f"/competitions/{ids['draft']}/terms",
+            f"/competitions/{ids['draft']}/criteria",
+            f"/competitions/{ids['announced']}/paper",
+            f"/applications/{to_screen}/screening",
+            f"/competitions/{ids['scoring']}/results/meeting",
+            "/notifications",
+            f"/municipalities/{municipality}/regulation",
             f"/competitions/{ids['screening']}/screening",
             f"/competitions/{ids['scoring']}/results",
             f"/competitions/{ids['scoring']}/scoring/progress",
@@ -55,9 +75,14 @@ def pages_of(app, ids) -> dict[str, list[str]]:
             f"/applications/{winner}/grant",
             "/overdue",
         ],
-        "member3@orozbekov.example": [f"/competitions/{ids['scoring']}/scoring"],
+        "member3@orozbekov.example": [
+            f"/competitions/{ids['scoring']}/scoring",
+            f"/competitions/{ids['scoring']}/scoring/conflicts",
+            f"/competitions/{ids['scoring']}/scoring/applications/{to_score}",
+        ],
         "aigul@orozbekov.example": [
             "/my/applications",
+            f"/competitions/{ids['announced']}/apply",
             f"/applications/{draft}",
             f"/applications/{winner}/report",
         ],

@@ -625,3 +625,34 @@ def test_a_municipality_counts_its_own_groups(build, client, login, db):
     assert "<b>Bold</b>" not in page and "&lt;b&gt;Bold&lt;/b&gt;" in page
     final = document_pdf(client, db, DocumentKind.FINAL_REPORT, competition_id=run.c.id)
     assert "Migrants' families" in final and " 384 " in final and " 30 " in final
+
+
+def test_report_photos_are_served_resized_and_without_metadata(build, client, login, db):
+    from PIL import Image
+
+    run = build("implementation", proposals=4)
+    a = winners(run)[0]
+    login(owner_login(a))
+    client.get(f"/applications/{a.id}/report")
+    big = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x010F] = "PhoneMaker"  # camera make; a GPS block would be dropped the same way
+    Image.new("RGB", (4000, 3000), "orange").save(big, "JPEG", quality=95, exif=exif)
+    original = big.getvalue()
+    response = client.post(
+        f"/applications/{a.id}/report/files",
+        data={"doc_type": "photo", "file": (io.BytesIO(original), "event.jpg")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    db.session.expire_all()
+    photo = db.session.get(Application, a.id).current_report.files[-1]
+    web = client.get(f"/grant-files/{photo.id}")
+    with Image.open(io.BytesIO(web.data)) as image:
+        assert image.format == "JPEG" and max(image.size) == 1280
+        assert not image.getexif()
+    assert len(web.data) < len(original) / 5
+    web.close()
+    full = client.get(f"/grant-files/{photo.id}?original=1")
+    assert full.data == original
+    full.close()

@@ -4,11 +4,13 @@ and document verification: all without login, none with personal data."""
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 
 import pytest
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from initiatives.applications.models import Application
@@ -193,3 +195,27 @@ def test_oversight_dashboard_filters(closed, client, db):
     assert unknown.status_code == 200 and "384" in text(unknown)  # ignored, not an error
     by_year = text(client.get(f"/oversight?year={run.c.year}&region={run.c.municipality.region}"))
     assert "384" in by_year
+
+
+def test_any_public_document_reads_in_english_as_a_marked_translation(closed, client, db):
+    run, _a = closed
+    final = db.session.scalars(
+        select(Document).where(
+            Document.competition_id == run.c.id, Document.kind == DocumentKind.FINAL_REPORT
+        )
+    ).one()
+    original = client.get(f"/documents/{final.id}.pdf")
+    english = client.get(f"/documents/{final.id}.pdf?lang=en")
+    assert english.status_code == 200 and english.data != original.data
+    words = " ".join(
+        " ".join(p.extract_text() for p in PdfReader(io.BytesIO(english.data)).pages).split()
+    )
+    assert "Translation for information" in words and final.register_number in words
+    assert "Final report of the competition" in words and "Total participants" in words
+    db.session.refresh(final)
+    assert final.sha256 == hashlib.sha256(original.data).hexdigest()  # the original stays
+    assert client.get(f"/documents/{final.id}.pdf?lang=de").status_code == 404
+    agreement = db.session.scalars(
+        select(Document).where(Document.kind == DocumentKind.GRANT_AGREEMENT)
+    ).first()
+    assert client.get(f"/documents/{agreement.id}.pdf?lang=en").status_code == 404  # private
