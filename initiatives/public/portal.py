@@ -23,6 +23,9 @@ from initiatives.documents.models import Document
 from initiatives.extensions import db
 from initiatives.grants.models import Agreement, ImplementationReport
 from initiatives.municipalities.models import Municipality
+from workflows import CompetitionState
+
+PUBLIC_TITLES = {s.value: s.public_title for s in CompetitionState}
 
 # From which state each part of the page is public.
 RESULTS_FROM = {"winners_announced", "implementation", "closed"}
@@ -65,8 +68,10 @@ def competitions_of(municipality_id: int | None = None) -> list[Competition]:
 
 
 def timeline(c: Competition) -> list[AuditEvent]:
-    """Each state the competition reached, with its moment."""
-    return list(
+    """Each public phase the competition entered, with its first moment. States the public
+    reads alike ("under review" covers screening, scoring and the commission's approval)
+    are shown once: the commission's steps are not news before the head decides."""
+    events = list(
         db.session.scalars(
             select(AuditEvent)
             .where(
@@ -77,6 +82,13 @@ def timeline(c: Competition) -> list[AuditEvent]:
             .order_by(AuditEvent.at, AuditEvent.id)
         )
     )
+    shown, last = [], None
+    for e in events:
+        title = PUBLIC_TITLES.get(e.to_state, e.to_state)
+        if title != last:
+            shown.append(e)
+            last = title
+    return shown
 
 
 def application_count(c: Competition) -> int:
