@@ -184,6 +184,7 @@ def test_every_kind_of_document_can_be_verified(closed, build, client, db):
         page = client.get(f"/verify/{d.token}")
         assert page.status_code == 200, d.kind
         assert d.register_number in text(page), d.kind
+    print(f"\nverified: {len(seen)} kinds of document")
     assert len(seen) >= 15
     assert DocumentKind.FINAL_REPORT in seen and DocumentKind.GRANT_AGREEMENT in seen
 
