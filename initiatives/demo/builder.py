@@ -399,7 +399,12 @@ def step_start_implementation(r: Run) -> None:
 
 def scan_pdf(title: str) -> bytes:
     """A one-page PDF standing in for a scanned paper (the demo has no scanner)."""
-    text = f"BT /F1 18 Tf 72 720 Td ({title} - signed copy) Tj ET".encode()
+    return one_page_pdf(f"{title} - signed copy")
+
+
+def one_page_pdf(line: str) -> bytes:
+    """A valid one-page PDF carrying one line of ASCII text, written without a library."""
+    text = f"BT /F1 18 Tf 72 720 Td ({line}) Tj ET".encode()
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",

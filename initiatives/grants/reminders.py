@@ -150,10 +150,13 @@ def _specialists(municipality_id: int) -> list[int]:
     )
 
 
-def _readers(d: Due) -> list[int]:
+def _readers(d: Due, staff_of: dict[int, list[int]]) -> list[int]:
     a = d.application
     owner = [a.owner_id] if a.owner_id is not None else []
-    staff = _specialists(a.competition.municipality_id)
+    m = a.competition.municipality_id
+    if m not in staff_of:
+        staff_of[m] = _specialists(m)
+    staff = staff_of[m]
     if d.kind == "tranche":
         return staff
     if d.kind == "report" and d.overdue:
@@ -171,7 +174,7 @@ def send(now: datetime | None = None, *, today: date | None = None) -> int:
             select(Reminder).where(Reminder.application_id.in_([a.id for a in applications]))
         )
     }
-    made = 0
+    made, staff_of = 0, {}
     for d in pending(applications, today=today):
         kind = f"{d.kind}_overdue" if d.overdue else d.kind
         key = (d.application.id, kind, d.due)
@@ -184,7 +187,7 @@ def send(now: datetime | None = None, *, today: date | None = None) -> int:
         if d.amount is not None:
             params.update(amount=str(d.amount), n=d.tranche)
         message = (OVERDUE if d.overdue else SOON)[d.kind]
-        for user_id in dict.fromkeys(_readers(d)):
+        for user_id in dict.fromkeys(_readers(d, staff_of)):
             db.session.add(
                 Notification(
                     user_id=user_id,

@@ -13,35 +13,11 @@ from pathlib import Path
 
 from pypdf import PdfReader
 
+from initiatives.demo.builder import one_page_pdf
+
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 PASSWORD = "demo-password"
 TIMEOUT_MS = 30_000
-
-
-def tiny_pdf(title: str) -> bytes:
-    """A one-page PDF with a line of text (a stand-in for a scanned paper)."""
-    text = f"BT /F1 18 Tf 72 720 Td ({title}) Tj ET".encode()
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(text) + text + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for n, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def tiny_png(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (40, 140, 90)) -> bytes:
@@ -58,7 +34,7 @@ def tiny_png(width: int = 64, height: int = 48, rgb: tuple[int, int, int] = (40,
 
 
 def pdf_file(name: str, title: str) -> dict:
-    return {"name": name, "mimeType": "application/pdf", "buffer": tiny_pdf(title)}
+    return {"name": name, "mimeType": "application/pdf", "buffer": one_page_pdf(title)}
 
 
 def png_file(name: str) -> dict:
