@@ -44,11 +44,12 @@ def _m(value: Decimal) -> str:
     return f"{Decimal(value):.2f}"
 
 
-def preload(c: Competition) -> None:
+def preload(c: Competition) -> list[Application]:
     """Everything ``figures`` reads of the applications, in a fixed handful of queries
     (SELECT ... IN), instead of a few lazy loads per initiative: the objects land in the
-    session, so ``c.applications`` then finds them loaded."""
-    db.session.scalars(
+    session, so ``c.applications`` then finds them loaded. The caller keeps the returned
+    list while it works: the session holds its objects only weakly."""
+    return db.session.scalars(
         select(Application)
         .where(Application.competition_id == c.id)
         .options(
@@ -137,7 +138,7 @@ def initiative_row(a: Application, groups: list[str]) -> dict:
 
 def figures(c: Competition) -> dict:
     """Everything the final report shows, as JSON."""
-    preload(c)
+    loaded = preload(c)  # noqa: F841 (kept alive, see preload)
     groups = group_codes(c)
     won = winners(c)
     reports = [r for r in (accepted_report(a) for a in won) if r is not None]
