@@ -1,6 +1,9 @@
 /* Saves a score sheet as the member types: each change is sent as "Save the draft" in the
    background, and the page learns the sheet's new version so the next save is not taken for
-   a stale window. Without JavaScript the "Save the draft" button does the same. */
+   a stale window. Without JavaScript the "Save the draft" button does the same.
+   A button pressed while a background save is pending or in flight must not race it: the
+   pending save is dropped (the form carries everything anyway) and one in flight is awaited,
+   so the press goes out with the version that save returned. */
 (function () {
   "use strict";
   var form = document.querySelector("form[data-autosave]");
@@ -9,6 +12,7 @@
   var version = form.querySelector("input[name=version]");
   var timer = null;
   var busy = false;
+  var waiting = null;
   function say(text, bad) {
     status.textContent = text;
     status.className = bad ? "field-error" : "hint";
@@ -37,8 +41,23 @@
         }
       })
       .catch(function () { say(form.dataset.failed, true); })
-      .then(function () { busy = false; });
+      .then(function () {
+        busy = false;
+        if (waiting) {
+          var button = waiting;
+          waiting = null;
+          form.requestSubmit(button);
+        }
+      });
   }
+  form.addEventListener("submit", function (event) {
+    clearTimeout(timer);
+    timer = null;
+    if (busy) {
+      event.preventDefault();
+      waiting = event.submitter || form.querySelector("button[name=action][value=submit]");
+    }
+  });
   form.addEventListener("change", function (event) {
     if (event.target.name === "confirm") { return; }
     clearTimeout(timer);
