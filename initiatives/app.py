@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from flask import Flask
+from markupsafe import escape
 
 from initiatives import config as config_module
 from initiatives.extensions import babel, csrf, db, login_manager, migrate
@@ -52,10 +53,32 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=str(Path(__file__).parent / "translations"),
     )
+    _escape_template_translations(app)
     login_manager.init_app(app)
     login_manager.user_loader(load_user)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page says why by itself
+
+
+def _escape_template_translations(app: Flask) -> None:
+    """Make a template's ``_(x)`` escape what it returns.
+
+    Jinja's new-style gettext marks the translation safe. That is harmless for message ids
+    written in the code, but pages also pass words someone typed (a priority, a document
+    title, a participant group) through ``_()`` so that known ones are translated; an
+    unknown one comes back unchanged and, marked safe, would reach the page as HTML. No
+    message or translation contains markup, so escaping the result never changes a real
+    message.
+    """
+    from flask_babel import get_translations
+
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: escape(get_translations().ugettext(s)),
+        ngettext=lambda s, p, n: escape(get_translations().ungettext(s, p, n)),
+        newstyle=True,
+        pgettext=lambda c, s: escape(get_translations().upgettext(c, s)),
+        npgettext=lambda c, s, p, n: escape(get_translations().unpgettext(c, s, p, n)),
+    )
 
 
 def _register_blueprints(app: Flask) -> None:
