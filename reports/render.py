@@ -108,11 +108,14 @@ class DocumentRenderer:
         )
 
     def pdf(self, register: Register, snapshot: dict) -> Rendered:
-        document = HTML(
-            string=self.html(register, snapshot), base_url="asset:/", url_fetcher=self.fetcher
-        ).render()
+        return self.pdf_of_html(self.html(register, snapshot), register.token)
+
+    def pdf_of_html(self, html: str, token: str) -> Rendered:
+        """Lay out HTML with the bundled-only fetcher: whatever the HTML asks for, nothing
+        outside the bundled assets is read."""
+        document = HTML(string=html, base_url="asset:/", url_fetcher=self.fetcher).render()
         data = document.write_pdf(
-            pdf_identifier=hashlib.md5(register.token.encode(), usedforsecurity=False).digest(),
+            pdf_identifier=hashlib.md5(token.encode(), usedforsecurity=False).digest(),
         )
         return Rendered(data, hashlib.sha256(data).hexdigest(), len(document.pages))
 

@@ -4,9 +4,12 @@ with a real PDF text extractor: the facts it must show are on the page."""
 from __future__ import annotations
 
 import copy
+import http.server
 import io
 import logging
 import re
+import threading
+import urllib.request
 
 import pytest
 from pypdf import PdfReader
@@ -165,3 +168,62 @@ def test_user_text_cannot_pull_files_into_a_document(announced):
     html = renderer().html(register_of(doc), snapshot)
     assert '<img src="file:///etc/passwd">' not in html
     assert "&lt;img" in html
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    hits: list[str] = []
+
+    def do_GET(self):
+        Recorder.hits.append(self.path)
+        self.send_response(200)
+        self.send_header("Content-Type", "text/css")
+        self.end_headers()
+        self.wfile.write(b"body { background: red }")
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def listener():
+    """A real web server on this machine: a document that reached out would show here."""
+    Recorder.hits = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_markup_that_escaped_escaping_still_cannot_fetch_anything(app, listener, tmp_path):
+    """The renderer's last line of defence, tried with the markup itself (as if escaping had
+    failed): images, stylesheets, CSS url(), @import, fonts, iframes and PDF attachments
+    pointing at the network, at local files and at the data: scheme."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP-SECRET-FILE-CONTENT")
+    targets = [f"{listener}/probe", f"file://{secret}", "file:///etc/hostname"]
+    markup = []
+    for n, url in enumerate(targets):
+        markup += [
+            f'<img src="{url}/img{n}">',
+            f'<link rel="stylesheet" href="{url}/css{n}">',
+            f'<link rel="attachment" href="{url}">',
+            f'<a rel="attachment" href="{url}">attached</a>',
+            f'<div style="background: url({url}/bg{n})">x</div>',
+            f"<style>@import url({url}/import{n}); "
+            f"@font-face {{ font-family: X{n}; src: url({url}/font{n}) }}</style>",
+            f'<iframe src="{url}/frame{n}"></iframe><object data="{url}/obj{n}"></object>',
+            f'<svg><image href="{url}/svg{n}"/></svg>',
+        ]
+    markup.append('<img src="data:image/svg+xml,<svg xmlns=%22http://www.w3.org/2000/svg%22/>">')
+    html = f"<html><body><p>Hostile</p>{''.join(markup)}</body></html>"
+    with app.app_context():
+        rendered = renderer().pdf_of_html(html, "token")
+    assert Recorder.hits == []
+    assert b"TOP-SECRET" not in rendered.pdf and b"/EmbeddedFile" not in rendered.pdf
+    assert "Hostile" in pdf_text(rendered.pdf)
+    # The listener works: a plain client reaches it, so silence above means refusal.
+    with urllib.request.urlopen(f"{listener}/check") as response:
+        assert response.status == 200
+    assert Recorder.hits == ["/check"]
