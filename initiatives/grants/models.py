@@ -64,14 +64,14 @@ class Agreement(IdMixin, TimestampMixin, Base):
         """The tranches with what has been paid against each, oldest first: payments fill
         the tranches in order, whatever their dates, as a treasury would."""
         paid, plan = self.paid, []
-        for n, t in enumerate(self.tranches or [], start=1):
-            amount = Decimal(str(t["amount"]))
+        for n, tranche in enumerate(self.tranches or [], start=1):
+            amount = Decimal(str(tranche["amount"]))
             covered = min(amount, max(paid, Decimal(0)))
             paid -= covered
             plan.append(
                 {
                     "n": n,
-                    "due": date.fromisoformat(t["due"]) if t.get("due") else None,
+                    "due": date.fromisoformat(tranche["due"]) if tranche.get("due") else None,
                     "amount": amount,
                     "paid": covered,
                     "open": amount - covered,

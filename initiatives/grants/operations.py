@@ -76,11 +76,11 @@ def default_tranches(a: Application, first_due: date) -> list[dict]:
 
 def _checked_tranches(a: Application, tranches) -> list[dict]:
     rows = []
-    for t in tranches:
-        amount = _money(t["amount"])
+    for tranche in tranches:
+        amount = _money(tranche["amount"])
         if amount <= 0:
             raise Refused(N_("every tranche must be a positive amount"), status=422)
-        due = t.get("due")
+        due = tranche.get("due")
         due = due if isinstance(due, date) or due is None else date.fromisoformat(str(due))
         if due is None:
             raise Refused(N_("every tranche needs its due date"), status=422)

@@ -93,10 +93,10 @@ def items_of(a: Application, today: date) -> list[Due]:
         return []
     found = []
     if a.state in PAYABLE:
-        for t in agreement.tranche_plan():
-            if t["open"] > 0 and t["due"] is not None:
-                days = (t["due"] - today).days
-                found.append(Due(a, "tranche", t["due"], days, t["open"], t["n"]))
+        for tranche in agreement.tranche_plan():
+            if tranche["open"] > 0 and tranche["due"] is not None:
+                days = (tranche["due"] - today).days
+                found.append(Due(a, "tranche", tranche["due"], days, tranche["open"], tranche["n"]))
     if a.state in BEFORE_REPORT:
         if agreement.implementation_due is not None and a.state == "contracted":
             days = (agreement.implementation_due - today).days

@@ -68,8 +68,8 @@ def agreement_part(a: Application, data: dict, actor) -> dict:
             "obligations": g.obligations,
             "own": own,
             "tranches": [
-                {"n": n, "due": t.get("due"), "amount": t["amount"]}
-                for n, t in enumerate(g.tranches or [], start=1)
+                {"n": n, "due": tranche.get("due"), "amount": tranche["amount"]}
+                for n, tranche in enumerate(g.tranches or [], start=1)
             ],
             "implementation_due": _when(g.implementation_due),
             "report_due": _when(g.report_due),

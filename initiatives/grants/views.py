@@ -129,8 +129,8 @@ def _agreement_form(a: Application) -> AgreementForm:
             "implementation_due": g.implementation_due,
             "report_due": g.report_due,
             "tranches": [
-                {"due": date.fromisoformat(t["due"]), "amount": Decimal(t["amount"])}
-                for t in g.tranches
+                {"due": date.fromisoformat(x["due"]), "amount": Decimal(x["amount"])}
+                for x in g.tranches
             ],
         }
     return AgreementForm(data=data)

@@ -337,6 +337,52 @@ def test_a_file_above_the_limit_is_refused(open_run, citizen, app, db):
         app.config["MAX_ATTACHMENT_BYTES"] = 10 * 1024 * 1024
 
 
+def png_declaring(width: int, height: int) -> bytes:
+    """A small file that declares a huge picture: one colour compresses to almost nothing."""
+    out = io.BytesIO()
+    Image.new("1", (width, height)).save(out, "PNG")
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("content", "name", "expected"),
+    [
+        (b"", "empty.pdf", "Файл бош."),
+        (png_declaring(9_000, 9_000), "flood.png", "81 мегапиксел, эң көп 50"),
+        (png_declaring(20_000, 20_000), "bomb.png", "400 мегапиксел, эң көп 50"),
+    ],
+)
+def test_empty_files_and_decompression_bombs_are_refused(
+    open_run, citizen, db, content, name, expected
+):
+    client = citizen("ky")
+    aid = start(client, open_run.c.id)
+    assert len(content) < 200_000  # small on the wire: the danger is in decoding
+    response = upload(client, aid, "photo", content, name, expect=422)
+    assert expected in text(response)
+    assert db.session.scalars(select(Attachment)).all() == []
+
+
+def test_a_request_above_the_server_limit_gets_a_clear_page_and_keeps_the_draft(
+    open_run, citizen, app, db
+):
+    client = citizen("ru")
+    aid = start(client, open_run.c.id)
+    save(client, aid, "initiative", INITIATIVE)
+    # A smaller limit keeps the test client's request body in memory (a large one goes
+    # to a temporary file that the client, not the app, leaves open).
+    limit, app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"], 100_000
+    try:
+        body = b"%PDF-" + b"0" * 100_000 + b"%%EOF"
+        response = upload(client, aid, "photo", body, "huge.pdf", expect=413)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    assert "слишком большой" in text(response)
+    db.session.expire_all()
+    a = db.session.get(Application, aid)
+    assert a.title == INITIATIVE["title"] and a.state == "draft"
+
+
 def test_files_are_stored_under_random_names_and_served_as_downloads(
     open_run, citizen, db, login, world
 ):
