@@ -7,8 +7,10 @@ from pathlib import Path
 
 from flask import Flask
 from markupsafe import escape
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from initiatives import config as config_module
+from initiatives.auth import throttle
 from initiatives.extensions import babel, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -27,9 +29,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     config_module.finalize(app.config)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if app.config["TRUSTED_PROXIES"]:
+        # The visitor's address and scheme as the proxy saw them: the login limit counts
+        # per visitor, and redirects and cookies know the site is served over HTTPS.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
     _register_blueprints(app)
+    throttle.install(app)
     _register_cli(app)
     from initiatives import errors, web
 

@@ -36,6 +36,9 @@ ENV_SETTINGS: dict[str, Callable[[str], object]] = {
     "MAIL_PASSWORD": str,
     "MAIL_USE_TLS": _flag,
     "MAIL_SENDER": str,
+    "RATELIMIT_STORAGE_URI": str,
+    "RATELIMIT_ENABLED": _flag,
+    "TRUSTED_PROXIES": int,
 }
 
 
@@ -71,6 +74,19 @@ def defaults(instance_path: str) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,
+        # Login throttling (Flask-Limiter). Memory counts per process: enough for one
+        # worker; production defaults to the local Redis so all workers share the counts,
+        # and falls back to memory rather than refuse logins if Redis is away.
+        "RATELIMIT_STORAGE_URI": None,  # memory://, or redis://127.0.0.1:6379/0 in production
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_LIMITS": "10 per minute; 30 per hour",  # failed attempts, per login typed
+        "LOGIN_LIMITS_PER_ADDRESS": "30 per minute; 300 per hour",  # one office, one NAT
+        "REGISTER_LIMITS": "20 per hour",
+        # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto: without it
+        # every visitor would share the proxy's address and its login limit.
+        "TRUSTED_PROXIES": 0,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
     }
 
@@ -93,6 +109,9 @@ def finalize(config) -> None:
     config["SQLALCHEMY_DATABASE_URI"] = url
     production = config["INITIATIVES_ENV"] == "production"
     config["PRODUCTION"] = production
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        local_redis = "redis://127.0.0.1:6379/0"
+        config["RATELIMIT_STORAGE_URI"] = local_redis if production else "memory://"
     if production:
         key = config.get("SECRET_KEY")
         if not key or key == DEV_SECRET_KEY or len(key) < 32:

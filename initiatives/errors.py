@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -43,7 +44,23 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         db.session.rollback()
+        if exc.response is not None:  # a page made for this case (the login limit's)
+            return exc.response
         return _page(exc.code or 400, description=_describe(exc))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        db.session.rollback()
+        return _page(
+            400,
+            [
+                _(
+                    "the form's security token is missing or out of date (the page was open "
+                    "for very long, or the form came from another site): go back, reload the "
+                    "page and send it again"
+                )
+            ],
+        )
 
     @app.errorhandler(InvalidTrigger)
     def invalid_trigger(exc: InvalidTrigger):

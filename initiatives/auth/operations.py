@@ -6,13 +6,13 @@ import re
 
 from sqlalchemy import or_, select
 
+from initiatives.auth import passwords
 from initiatives.auth.models import RoleGrant, User
 from initiatives.core.db import utcnow
 from initiatives.core.enums import Role
 from initiatives.extensions import db
 from workflows.i18n import N_
 
-MIN_PASSWORD = 10
 PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
 
 
@@ -52,8 +52,10 @@ def create_user(
     locale: str = "ky",
     roles: list[tuple[Role, int | None]] = (),
 ) -> User:
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(N_("the password must have at least 10 characters"))
+    try:
+        passwords.check(password, login=login, name=full_name)
+    except passwords.PasswordRefused as refused:
+        raise AccountError(str(refused)) from None
     email, phone = normalise_login(login)
     if find_by_login(login) is not None:
         raise AccountError(N_("an account with this e-mail or phone already exists"))
