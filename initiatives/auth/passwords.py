@@ -22,6 +22,7 @@ GUESSABLE = N_(
     "repeated characters"
 )
 PERSONAL = N_("the password must not contain your name, e-mail address or phone number")
+MESSAGES = (TOO_SHORT, TOO_LONG, GUESSABLE, PERSONAL)
 
 # Runs people type: rows of the Latin and Cyrillic keyboards, digits, the alphabet.
 RUNS = (

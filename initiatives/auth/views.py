@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm, RegisterForm
-from initiatives.auth import operations
+from initiatives.auth import operations, passwords
 from initiatives.extensions import db
 from initiatives.i18n import _
 from initiatives.routes import local_redirect_target
@@ -74,7 +74,8 @@ def register():
                 locale=form.locale.data,
             )
         except operations.AccountError as exc:
-            form.login.errors.append(_(str(exc)))
+            field = form.password if str(exc) in passwords.MESSAGES else form.login
+            field.errors = [*field.errors, _(str(exc))]
             db.session.rollback()
             status = 422
         else:
