@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
@@ -84,6 +85,13 @@ def register(app: Flask) -> None:
             audit.record_refused(exc.attempt)
             db.session.commit()
         return _page(exc.status, [explain(exc.reason)])
+
+    @app.errorhandler(IntegrityError)
+    def conflict(exc: IntegrityError):
+        """A race the code did not foresee (two requests inserting the same unique row):
+        refused like any other meanwhile-change, never a 500."""
+        db.session.rollback()
+        return _page(409, [_("someone else changed this record meanwhile; reload the page")])
 
     @app.errorhandler(StaleDataError)
     def stale(exc: StaleDataError):

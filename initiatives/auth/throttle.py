@@ -21,6 +21,9 @@ from initiatives.i18n import _
 
 def install(app: Flask) -> Limiter:
     limiter = Limiter(key_func=get_remote_address, app=app)
+    # The decorators hold the limiter weakly, and a disabled one is not kept by Flask-Limiter
+    # itself: the application keeps it alive.
+    app.extensions["initiatives.limiter"] = limiter
     views = app.view_functions
     login = views["auth.login"]
     login = limiter.limit(

@@ -12,7 +12,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from initiatives.applications.models import Application
 from initiatives.audit import operations as audit
@@ -181,6 +183,12 @@ def _member_document(seat: CommissionSeat, kind: str, actor, at) -> Document:
 # --- score sheets -------------------------------------------------------------------------
 
 
+STALE_SHEET = N_(
+    "this score sheet was saved in another window after you opened it: "
+    "reload it to see those scores"
+)
+
+
 def save_sheet(
     seat: CommissionSeat,
     a: Application,
@@ -208,15 +216,19 @@ def save_sheet(
         )
     sheet = sheet_of(seat, a)
     if sheet is None:
-        sheet = ScoreSheet(seat=seat, application=a)
-        db.session.add(sheet)
+        # By ids, not relationships: a refused insert leaves nothing in the collections.
+        sheet = ScoreSheet(seat_id=seat.id, application_id=a.id)
+        try:
+            # Two windows saving a new sheet at once: the second insert waits for the
+            # first and then meets the unique key. It is the same stale window as below.
+            with db.session.begin_nested():
+                db.session.add(sheet)
+                db.session.flush()
+        except IntegrityError:
+            raise Refused(STALE_SHEET) from None
+        db.session.expire(a, ["score_sheets"])  # the new sheet joins the loaded list
     elif version is not None and sheet.version != version:
-        raise Refused(
-            N_(
-                "this score sheet was saved in another window after you opened it: "
-                "reload it to see those scores"
-            )
-        )
+        raise Refused(STALE_SHEET)
     if sheet.state == SheetState.SUBMITTED:
         raise Refused(N_("this score sheet is submitted and locked"))
     criteria = {k.id: k for k in c.criteria}
@@ -249,7 +261,10 @@ def save_sheet(
     # save and a page opened before this one is recognised as stale.
     if sheet.id is not None:
         flag_modified(sheet, "state")
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError:  # another window's save of the same version committed first
+        raise Refused(STALE_SHEET) from None
     _audit(c, actor, sheet, "save_sheet", at, application=a.id)
     return sheet
 
