@@ -1,4 +1,4 @@
-"""``flask --app initiatives ...`` commands: demo data, users, workflow diagrams."""
+"""``flask --app initiatives ...`` commands: demo data, users, workflow diagrams, backups."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from initiatives.auth import operations as accounts
 from initiatives.core.enums import Role
 from initiatives.extensions import db
+from initiatives.maintenance.cli import backup, restore
 from initiatives.municipalities.models import Municipality
 from workflows import WORKFLOWS
 
@@ -155,6 +156,8 @@ def demo(if_empty):
 
 
 def register(app: Flask) -> None:
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
     app.cli.add_command(users)
     app.cli.add_command(workflows_cli)
     app.cli.add_command(competitions_cli)

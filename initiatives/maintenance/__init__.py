@@ -1,0 +1,1 @@
+"""Operator tasks that look after a whole instance rather than one competition (backups)."""
