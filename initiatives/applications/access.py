@@ -51,6 +51,15 @@ def can_edit(user, a: Application) -> bool:
     return is_owner(user, a)
 
 
+def was_editor(user, a: Application) -> bool:
+    """Whoever could edit the draft this application was: its owner, or the office."""
+    if not user.is_authenticated:
+        return False
+    if a.channel == Channel.PAPER:
+        return bool(roles_for(user, a) & CLERKS)
+    return is_owner(user, a)
+
+
 def sees_personal_data(user, a: Application) -> bool:
     return is_owner(user, a) or bool(user.is_authenticated and roles_for(user, a) & STAFF)
 

@@ -494,6 +494,15 @@ def _final_step(a: Application, trigger: str, template_on_refusal: str | None):
 @bp.post("/applications/<int:application_id>/submit")
 @login_required
 def submit(application_id: int):
+    a = load(application_id)
+    if a.number is not None and a.state != "draft" and access.was_editor(current_user, a):
+        # Submit pressed again after the answer was lost (a dropped connection, a restart):
+        # the first press registered it. Say so, with its number, instead of an error.
+        flash(
+            _("This application is already registered under No. %(number)s.", number=a.number),
+            "info",
+        )
+        return redirect(url_for(".view", application_id=a.id), 303)
     a = load_editable(application_id)
     outcome = _final_step(a, "submit", "applications/section_review.html")
     if outcome is None:

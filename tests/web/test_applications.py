@@ -184,6 +184,11 @@ def test_a_citizen_registers_applies_and_gets_a_receipt(open_run, citizen, db, a
     mine = text(client.get("/my/applications"))
     assert "Айылга таза суу" in mine and "Кабыл алынды" in mine  # public title: Received
 
+    # Submit pressed again (the first answer lost on the way): the number, not an error.
+    again = submit(client, aid, expect=303)
+    assert "№ 1 менен катталып коюлган" in text(client.get(again.location))
+    assert db.session.get(Application, aid).number == 1
+
 
 def test_the_draft_is_kept_between_visits_and_totals_are_recomputed(open_run, citizen, db):
     client = citizen("ru", login="draft@example.org")
