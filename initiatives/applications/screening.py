@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from forms.applications import ScreeningForm
-from initiatives.applications.access import SCREENERS
+from initiatives.applications.access import SCREENERS, STAFF
 from initiatives.applications.models import Application
 from initiatives.applications.views import load
 from initiatives.competitions import queries
@@ -60,8 +60,11 @@ bp = Blueprint("screening", __name__)
 @login_required
 def overview(competition_id: int):
     c = queries.one_visible_or_404(current_user, competition_id)
-    if not roles_for(current_user, c) & (SCREENERS | {"head", "oversight", "member"}):
+    held = roles_for(current_user, c)
+    if not held & (SCREENERS | {"head", "oversight", "member"}):
         abort(403)
+    if c.state == "scoring" and (c.settings or {}).get("blind_scoring") and not held & STAFF:
+        abort(404)  # the list names the applicants: members score by codes meanwhile
     close_if_due(c)
     applications = db.session.scalars(
         select(Application)

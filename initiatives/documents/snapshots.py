@@ -183,6 +183,13 @@ def criteria_part(c: Competition) -> list[dict]:
     ]
 
 
+# Public documents name an applicant by their group's organisation or company only, as the
+# public pages do (README: never a person's name). The key stays, empty, so the templates
+# read documents registered before and after alike; private ones (receipt, agreement,
+# conflict declaration) keep the person's name.
+PUBLIC_NAME = ""
+
+
 def application_public_part(a: Application) -> dict:
     """What anyone may read about an application: no personal data."""
     return {
@@ -192,7 +199,7 @@ def application_public_part(a: Application) -> dict:
         "state": a.state,
         "channel": a.channel.value,
         "applicant_kind": a.applicant_kind.value,
-        "applicant_name": a.applicant_name if a.applicant_kind.value != "individual" else None,
+        "applicant_name": PUBLIC_NAME,
         "organisation": a.organisation_name,
         "village": a.village,
         "title": a.title,
@@ -318,7 +325,7 @@ def register_row(a: Application) -> dict:
         "withdrawn": a.state == "withdrawn",
         "received_at": when(a.received_at or a.submitted_at),
         "channel_title": Channel(a.channel).title,
-        "applicant_name": a.applicant_name,
+        "applicant_name": PUBLIC_NAME,
         "organisation": a.organisation_name,
         "title": a.title,
         "priority": one_titled(a.priority_topic, PRIORITIES),
@@ -354,7 +361,7 @@ def screening_row(a: Application) -> dict:
     return {
         "number": a.number,
         "title": a.title,
-        "applicant_name": a.applicant_name,
+        "applicant_name": PUBLIC_NAME,
         "organisation": a.organisation_name,
         "checks": [{"code": code, "passed": checklist.get(code)} for code in SCREENING_CHECKS],
         "outcome": s.outcome.value,
@@ -453,7 +460,7 @@ def results_part(c: Competition, data: dict, actor) -> dict:
                 "number": a.number,
                 "code": a.public_code,
                 "title": a.title,
-                "applicant_name": a.applicant_name,
+                "applicant_name": PUBLIC_NAME,
                 "applicant_kind": a.applicant_kind.value,
                 "organisation": a.organisation_name,
                 "totals": [

@@ -400,9 +400,11 @@ def meeting(competition_id: int):
     if request.method == "GET":
         form = form_class(data=_meeting_data(recorded, seats))
     else:
+        if not held & LEADS:  # the role first: a refused stranger leaves no trace
+            abort(403)
         _guard_post(c, c, "hold_results_meeting")
         if not can_record:
-            abort(403)
+            abort(409)
         form = form_class()
     status = 200
     eligible = {

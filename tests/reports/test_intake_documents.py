@@ -213,12 +213,11 @@ def test_paper_receipt_names_the_clerk_and_the_time_of_receipt(intake, lang):
 def test_register_lists_every_registered_application(intake, lang):
     run = intake.run
     text = rendered(intake.docs["applications_register"], lang)
-    for a in intake.apps:
-        assert a.title in text and a.applicant_name in text
+    for a in intake.apps:  # a public register: titles and organisations, no person's name
+        assert a.title in text and a.applicant_name not in text
+        assert a.organisation_name in text
     facts = [
         "Путешествие в сказку",
-        "Айгүл Токтосунова",
-        "Чолпон Керимбаева",  # an individual: the name as stored
         "07.03.2026 10:00",  # received, Bishkek time
         "06.03.2026 10:00",  # the paper one counts from the office's receipt
         "12 000,00",
@@ -253,9 +252,10 @@ def test_screening_protocol_shows_the_checks_and_the_outcomes(intake, lang):
     admitted, rejected = word(lang, "Admitted"), word(lang, "Rejected")
     all_yes = " ".join([yes] * len(SCREENING_CHECKS))
     one_no = " ".join(no if v is False else yes for v in NOT_ELIGIBLE.values())
+    org = intake.apps[0].organisation_name
     facts = [
-        f"Папа, мама и я {intake.apps[0].applicant_name} {all_yes} {admitted}",
-        f"{INDIVIDUAL.title} {intake.apps[2].applicant_name} {one_no} {rejected}",
+        " ".join(x for x in ("Папа, мама и я", org, all_yes, admitted) if x),
+        f"{INDIVIDUAL.title} {one_no} {rejected}",
         REASON,
         word(lang, "The applicant may apply"),
         word(lang, SUMMARY, n=3, admitted=2, rejected=1),
@@ -266,6 +266,8 @@ def test_screening_protocol_shows_the_checks_and_the_outcomes(intake, lang):
         assert fact in text, f"protocol/{lang}: {fact!r} missing"
     for seat in run.c.seats:
         assert seat.name in text
+    for a in intake.apps:
+        assert a.applicant_name not in text
     assert WITHDRAWN.title not in text  # withdrawn before the intake closed: not screened
     for contact in contacts(intake):
         assert contact not in text
@@ -296,4 +298,4 @@ def test_personal_data_stays_in_the_receipt(intake):
     a = intake.apps[2]
     notice = snapshots.build(a, DocumentKind.TERMINATION_NOTICE, {"reason": "x"})
     assert PHONE not in json.dumps(notice, ensure_ascii=False)
-    assert notice["application"]["applicant_name"] is None  # an individual
+    assert notice["application"]["applicant_name"] == ""  # never a person's name in public

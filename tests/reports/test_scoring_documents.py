@@ -252,8 +252,9 @@ def test_winners_decision_finances_the_winners(winners, lang):
         ),
         {"ky": "4-апрель", "ru": "4 апреля 2026"}[lang],  # the results meeting
         run.c.title_ky if lang == "ky" else run.c.title_ru,
-        f"1 1 Папа, мама и я {papa.applicant_name} {ORGANISATION} 12 000,00 25 000,00 37 000,00",
-        f"2 2 Путешествие в сказку {skazka.applicant_name} 11 000,00 25 000,00 36 000,00",
+        # A public decision names a group by its organisation, never a person.
+        f"1 1 Папа, мама и я {ORGANISATION} 12 000,00 25 000,00 37 000,00",
+        "2 2 Путешествие в сказку 11 000,00 25 000,00 36 000,00",
         "23 000,00 50 000,00 73 000,00",  # the totals row
         {"ky": "жыйырма үч миң сом", "ru": "двадцать три тысячи сомов"}[lang],
         {"ky": "элүү миң сом", "ru": "пятьдесят тысяч сомов"}[lang],  # the donor pool

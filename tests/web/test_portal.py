@@ -121,6 +121,30 @@ def validator(spec: dict, schema: dict) -> Draft202012Validator:
     return Draft202012Validator({**schema, "components": spec["components"]})
 
 
+def test_no_person_is_named_in_any_public_document(closed, client, db):
+    """The PDFs anyone may download say what the pages say: titles, numbers, organisations,
+    never a person's name or contacts (those stay in the receipt and the agreement)."""
+    run, _a = closed
+    people = []
+    for a in db.session.scalars(select(Application).where(Application.competition_id == run.c.id)):
+        people += [a.applicant_name, a.contact_phone, a.contact_email, a.id_document_number]
+    people = [p for p in people if p and len(p) > 4]
+    documents = db.session.scalars(select(Document).where(Document.competition_id == run.c.id))
+    public = 0
+    for doc in documents:
+        response = client.get(f"/documents/{doc.id}.pdf")
+        if response.status_code != 200:
+            response.close()
+            continue
+        public += 1
+        extracted = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(response.data)).pages)
+        flat = " ".join(extracted.split())
+        for person in people:
+            assert person not in flat, (doc.kind.value, person)
+    assert public >= 8, public
+    print(f"\nprivacy: {public} public documents read, no applicant named in any")
+
+
 def test_every_response_matches_the_openapi_document(closed, client, db):
     run, _a = closed
     spec = client.get("/api/v1/openapi.json").get_json()
