@@ -552,13 +552,14 @@ def overview(competition_id: int):
 @login_required
 def overdue():
     """Everything overdue or due soon in the municipalities the user works for."""
+    national = current_user.is_admin or any(
+        g.role.value == "oversight" for g in current_user.grants
+    )
     municipality_ids = (
-        None
-        if current_user.is_admin
+        None  # oversight and administrators follow every municipality
+        if national
         else {
-            g.municipality_id
-            for g in current_user.grants
-            if g.role.value in ("specialist", "head", "oversight")
+            g.municipality_id for g in current_user.grants if g.role.value in ("specialist", "head")
         }
     )
     if municipality_ids is not None and not municipality_ids:
