@@ -651,7 +651,7 @@ class Citizen:
                     application=aid,
                     number=number,
                     lost=lost,
-                    answer=text_of(page.body),
+                    answer=text_of(page.body) if page.status == 409 else "303: already registered",
                 )
                 return
             errors += 1
