@@ -200,8 +200,9 @@ def save_sheet(
 ) -> ScoreSheet:
     """Save scores as a draft; ``values`` maps criterion id to (value or None, comment).
 
-    ``version`` is the sheet's version the member's page was showing: a save from a stale
-    page (another window saved meanwhile) is refused instead of overwriting that work.
+    ``version`` is the sheet's version the member's page was showing (0: there was no sheet
+    yet): a save from a stale page (another window saved meanwhile) is refused instead of
+    overwriting that work. ``None`` checks nothing (the builder, scripts).
     """
     c = a.competition
     ensure_open(c, actor, a, "save_sheet")

@@ -220,7 +220,11 @@ def sheet(competition_id: int, application_id: int):
         form = form_class()
     status = 200
     if form.validate_on_submit():
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        # The page's version of the sheet; empty when it was opened before the sheet existed
+        # (0: a sheet saved meanwhile from another window makes this page stale). A post
+        # without the field at all (a script) is not checked.
+        typed = (form.version.data or "").strip()
+        version = int(typed) if typed.isdigit() else (0 if "version" in request.form else None)
         try:
             saved = operations.save_sheet(seat, a, current_user, form.values(), version=version)
             documents = []

@@ -11,14 +11,23 @@ from initiatives import create_app
 from initiatives.auth import operations as accounts
 from initiatives.auth import passwords
 from initiatives.demo import loader
+from initiatives.extensions import db as _db
 
 SPECIALIST = "specialist@orozbekov.example"
+
+
+def disposed(made):
+    """Close an extra application's connections: left to the garbage collector, psycopg
+    warns about them in whichever test runs then."""
+    with made.app_context():
+        _db.session.remove()
+        _db.engine.dispose()
 
 
 @pytest.fixture
 def real_app(app, tmp_path):
     """The application as deployed: CSRF and login limits on, same database as the tests."""
-    return create_app(
+    made = create_app(
         {
             "DATABASE_URL": app.config["DATABASE_URL"],
             "SECRET_KEY": "x" * 40,
@@ -30,6 +39,8 @@ def real_app(app, tmp_path):
             "REGISTER_LIMITS": "2 per hour",
         }
     )
+    yield made
+    disposed(made)
 
 
 def csrf_of(html: str) -> str:
@@ -99,6 +110,7 @@ def test_headers_and_production_cookies(app, tmp_path, world):
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
     cookie = next(c for c in headers.getlist("Set-Cookie") if c.startswith("session="))
     assert "Secure" in cookie and "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    disposed(production)
 
 
 def test_the_session_is_renewed_at_login(real_app, world):
@@ -120,7 +132,7 @@ def test_failed_logins_are_throttled_per_account_and_per_address(real_app, world
     assert statuses == [400] * 5 + [429]
     page = log_in(client, SPECIALIST, "wrong-password-1").get_data(as_text=True)
     assert "Too many failed attempts" in page or "аракет" in page
-    assert f'value="{SPECIALIST}"' in page, page[page.find("<main"):]  # typed is kept
+    assert f'value="{SPECIALIST}"' in page, page[page.find("<main") :]  # typed is kept
     # The account stays held even with the right password, from another address too.
     assert log_in(client, SPECIALIST, REMOTE_ADDR="10.0.0.9").status_code == 429
     # Another person at the same address is not held by the first one's attempts...

@@ -265,6 +265,27 @@ def test_a_stale_sheet_is_refused_and_keeps_what_was_typed(scoring_run, login, d
     assert db_sheet(run, 2, a).scores[0].value == Decimal("6.00")
 
 
+def test_a_page_opened_before_the_sheet_existed_is_stale_once_another_window_saved(
+    scoring_run, login, db
+):
+    run = scoring_run
+    c, a = run.c, run.apps[0][0]
+    member = login(MEMBERS[2])
+    declare_no_conflict(member, run)
+    url = f"/competitions/{c.id}/scoring/applications/{a.id}"
+    k = c.criteria[0].id
+    # Two windows opened the blank sheet (version ""); the first one saves...
+    assert (
+        member.post(url, data={"action": "save", "version": "", f"score_{k}": "4"}).status_code
+        == 302
+    )
+    # ...and the second one's save is refused, not written over the first.
+    late = member.post(url, data={"action": "save", "version": "", f"score_{k}": "9"})
+    assert late.status_code == 409 and 'value="9"' in text(late)
+    db.session.expire_all()
+    assert db_sheet(run, 2, a).scores[0].value == Decimal("4.00")
+
+
 def test_scores_outside_the_scale_are_form_errors(scoring_run, login):
     run = scoring_run
     c, a = run.c, run.apps[0][0]
