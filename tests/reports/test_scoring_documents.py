@@ -268,6 +268,7 @@ def test_winners_decision_finances_the_winners(winners, lang):
         assert title not in text  # the decision finances the winners only
     for contact in contacts(run):
         assert contact not in text
+    assert papa.applicant_name not in text and skazka.applicant_name not in text  # public
     assert word(lang, "Chair of the commission") not in text  # the head alone signs
     assert_language(text, lang)
 
