@@ -11,6 +11,7 @@ from initiatives.auth.models import User
 from initiatives.competitions.models import CommissionSeat, Competition
 from initiatives.core.enums import Role
 from initiatives.extensions import db
+from initiatives.grants.models import Agreement, ImplementationReport
 
 PUBLIC_STATES = (
     "announced",
@@ -36,6 +37,27 @@ def _loaded(stmt: Select) -> Select:
         selectinload(Competition.meetings),
         selectinload(Competition.applications).selectinload(Application.conflicts),
         selectinload(Competition.applications).selectinload(Application.score_sheets),
+        # Closing checks the money of every initiative: paid, refunded, spent.
+        selectinload(Competition.applications)
+        .selectinload(Application.agreement)
+        .selectinload(Agreement.payments),
+        selectinload(Competition.applications)
+        .selectinload(Application.agreement)
+        .selectinload(Agreement.refunds),
+        selectinload(Competition.applications)
+        .selectinload(Application.reports)
+        .selectinload(ImplementationReport.spending),
+    )
+
+
+def _with_application_guards(stmt: Select) -> Select:
+    """The guards of the application steps also read each budget and each agreement's
+    scan: the page of one competition lists every application with its steps."""
+    return stmt.options(
+        selectinload(Competition.applications).selectinload(Application.budget_lines),
+        selectinload(Competition.applications)
+        .selectinload(Application.agreement)
+        .selectinload(Agreement.files),
     )
 
 
@@ -63,7 +85,7 @@ def public() -> Select:
 
 
 def one_for(user: User, competition_id: int) -> Select:
-    return visible_to(user).where(Competition.id == competition_id)
+    return _with_application_guards(visible_to(user).where(Competition.id == competition_id))
 
 
 def one_visible_or_404(user: User, competition_id: int) -> Competition:

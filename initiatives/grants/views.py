@@ -527,6 +527,7 @@ def overview(competition_id: int):
     if c.state not in AFTER_AWARDS:
         abort(404)
     roles = roles_for(current_user, c)
+    loaded = summary.preload(c)  # noqa: F841 (agreements and payments of every winner)
     winners = summary.winners(c)
     due = reminders.due_items(winners)
     return render_template(
