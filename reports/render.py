@@ -19,6 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 from weasyprint import HTML
 
+from reports import chunks
 from reports.charts import bar_chart
 from reports.fetcher import ASSETS, BundledOnlyFetcher
 from reports.language import Lang
@@ -112,12 +113,24 @@ class DocumentRenderer:
 
     def pdf_of_html(self, html: str, token: str) -> Rendered:
         """Lay out HTML with the bundled-only fetcher: whatever the HTML asks for, nothing
-        outside the bundled assets is read."""
+        outside the bundled assets is read. A large document (a national competition's
+        protocol) is laid out in pieces in parallel processes (``reports.chunks``); any
+        other in this process, as it always was."""
+        identifier = hashlib.md5(token.encode(), usedforsecurity=False).digest()
+        plan = chunks.plan(html)
+        if plan is not None:
+            try:
+                data, pages = chunks.render(plan, identifier)
+                return Rendered(data, hashlib.sha256(data).hexdigest(), pages)
+            except chunks.CannotJoin:
+                pass  # laid out at once below, as any small document
         document = HTML(string=html, base_url="asset:/", url_fetcher=self.fetcher).render()
-        data = document.write_pdf(
-            pdf_identifier=hashlib.md5(token.encode(), usedforsecurity=False).digest(),
-        )
+        data = document.write_pdf(pdf_identifier=identifier)
         return Rendered(data, hashlib.sha256(data).hexdigest(), len(document.pages))
+
+    @staticmethod
+    def is_large(html: str) -> bool:
+        return chunks.is_large(html)
 
 
 def _css_text(text: str) -> str:

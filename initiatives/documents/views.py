@@ -3,23 +3,36 @@
 from __future__ import annotations
 
 import io
-from dataclasses import replace
 
-from flask import Blueprint, abort, render_template, request, send_file
+from flask import Blueprint, abort, make_response, render_template, request, send_file
 from flask_login import current_user
 from sqlalchemy import select
 
 from initiatives.documents.access import can_read, is_published
 from initiatives.documents.models import Document
-from initiatives.documents.rendering import ensure_pdf, register_of, renderer
+from initiatives.documents.rendering import pdf_or_pending, translation_or_pending
 from initiatives.extensions import db
 
 bp = Blueprint("documents", __name__)
 
+RETRY_SECONDS = 5
+
+
+def _preparing():
+    """A large document being rendered in the background: come back in a few seconds (the
+    Refresh header does it for a browser, without JavaScript)."""
+    response = make_response(render_template("register/preparing.html"), 202)
+    response.headers["Retry-After"] = str(RETRY_SECONDS)
+    response.headers["Refresh"] = str(RETRY_SECONDS)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
 
 def _pdf_response(document: Document):
-    path = ensure_pdf(document)
+    path = pdf_or_pending(document)
     db.session.commit()  # the first download records the file and its hash
+    if path is None:
+        return _preparing()
     name = f"{document.year}-{document.number:04d}-{document.kind.value}.pdf"
     # Documents are tens of kilobytes: read at once, so no file handle outlives the request.
     return send_file(
@@ -37,9 +50,9 @@ LANGUAGES = ("ky", "ru", "en")
 def _translation(document: Document, lang: str):
     """The document rendered from its snapshot in another language, for reading: marked as a
     translation of the registered original, never registered or hashed itself."""
-    register = register_of(document)
-    copy = replace(register, languages=lang, translation_of=register.languages.upper())
-    pdf = renderer().pdf(copy, document.snapshot).pdf
+    pdf = translation_or_pending(document, lang)
+    if pdf is None:
+        return _preparing()
     name = f"{document.year}-{document.number:04d}-{document.kind.value}-{lang}.pdf"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=name, max_age=0)
 
@@ -73,8 +86,10 @@ def verify(token: str):
     """Anyone holding the paper may check it. The facts shown are those printed on the
     paper; the hash needs the stored PDF, so the first check renders it."""
     document = _by_token(token)
-    ensure_pdf(document)
+    path = pdf_or_pending(document)
     db.session.commit()
+    if path is None:
+        return _preparing()
     return render_template(
         "register/verify.html",
         d=document,
