@@ -259,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
         run_in_workers(tasks, workers, (args.database, str(instance), settings), report)
 
     seconds = time.perf_counter() - started
+    # Fresh tables have no statistics until autovacuum comes by: the planner would take
+    # the large competition's 9,000 score sheets for 500 and choose nested loops.
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+                conn.exec_driver_sql("ANALYZE")
     counts = row_counts(app)
     print(f"\nGenerated in {seconds / 60:.1f} min ({seconds:.0f} s); rows per table:")
     for name, count in sorted(counts.items(), key=lambda item: -item[1]):

@@ -87,9 +87,27 @@ def pages(manifest: dict) -> list[dict]:
         },
         {"what": "oversight dashboard, national", "who": None, "url": "/oversight", "goal": 50},
         {
+            "what": "staff dashboard of an oversight reader (national)",
+            "who": manifest.get("national_logins", {}).get("oversight"),
+            "url": "/dashboard",
+            "goal": 150,
+        },
+        {
             "what": "ranking of 1,000 applications × 9 members",
             "who": results["logins"]["specialist"],
             "url": f"/competitions/{results['competition_id']}/results",
+            "goal": 150,
+        },
+        {
+            "what": "ranking of 1,000 × 9 in scoring (the chair's, with forms)",
+            "who": scoring["logins"]["chair"],
+            "url": f"/competitions/{scoring['competition_id']}/results",
+            "goal": 150,
+        },
+        {
+            "what": "the secretary's progress of scoring (1,000 × 9)",
+            "who": scoring["logins"]["specialist"],
+            "url": f"/competitions/{scoring['competition_id']}/scoring/progress",
             "goal": 150,
         },
         {

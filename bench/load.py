@@ -164,13 +164,16 @@ def user_classes(plan: dict, pace: float):
     import random
     from itertools import count
 
-    from locust import HttpUser, constant_throughput, task
+    from locust import FastHttpUser, HttpUser, constant_throughput, task
 
     accounts = iter(plan["logins"])
     numbers = count()
     cid = plan["competition"]
 
-    class Visitor(HttpUser):
+    # Readers use Locust's gevent HTTP client, several times cheaper per request than
+    # requests': the load generator shares the server's two cores. Citizens upload
+    # files, which only the requests-based client sends as multipart.
+    class Visitor(FastHttpUser):
         weight = 60
         wait_time = constant_throughput(pace)
 
@@ -201,7 +204,7 @@ def user_classes(plan: dict, pace: float):
             d = random.choice(plan["documents"])
             self.client.get(f"/verify/{d['token']}", name="/verify/[token]")
 
-    class Downloader(HttpUser):
+    class Downloader(FastHttpUser):
         weight = 10
         wait_time = constant_throughput(pace)
 
@@ -347,15 +350,42 @@ def drive(base: str, plan: dict, rps: float, seconds: float, users: int) -> dict
     gevent.sleep(5)  # everyone started and logged in: measure the steady state only
     env.stats.reset_all()
     started = time.monotonic()
+    machine_before, own_before = _cpu_busy(), _own_cpu()
     gevent.sleep(seconds)
     elapsed = time.monotonic() - started
+    machine_busy, own = _cpu_busy() - machine_before, _own_cpu() - own_before
     stats = env.stats
     rows = []
     for entry in sorted(stats.entries.values(), key=lambda e: -e.num_requests):
         rows.append(summary(entry, elapsed))
     total = summary(stats.total, elapsed)
     runner.quit()
-    return {"rows": rows, "total": total, "seconds": round(elapsed, 1), "users": users}
+    cores = os.cpu_count() or 1
+    return {
+        "rows": rows,
+        "total": total,
+        "seconds": round(elapsed, 1),
+        "users": users,
+        # Share of the machine's CPU time over the measured window: the load generator
+        # runs beside the server on the same cores, and takes its part.
+        "cpu_busy": round(100 * machine_busy / (elapsed * cores)),
+        "cpu_load_generator": round(100 * own / (elapsed * cores)),
+    }
+
+
+def _cpu_busy() -> float:
+    """Seconds of CPU every process of the machine has used (from /proc/stat)."""
+    fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    ticks = [int(x) for x in fields]
+    idle = ticks[3] + ticks[4]  # idle and iowait
+    return (sum(ticks[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def summary(entry, elapsed: float) -> dict:
@@ -378,6 +408,10 @@ def report(result: dict, args, machine: str) -> None:
         f"offered {args.rps} req/s by {result['users']} users for {result['seconds']} s: "
         f"carried {t['rps']} req/s, p50 {t['p50']} ms, p95 {t['p95']} ms, p99 {t['p99']} ms, "
         f"{t['failures']} errors of {t['requests']}"
+    )
+    print(
+        f"CPU of the machine busy {result['cpu_busy']} %, of which the load generator "
+        f"{result['cpu_load_generator']} %"
     )
     print(f"{'request':58} {'n':>6} {'rps':>6} {'p50':>5} {'p95':>5} {'p99':>5} {'err':>4}")
     for r in result["rows"]:

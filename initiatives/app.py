@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from pathlib import Path
 
@@ -38,12 +39,37 @@ def create_app(config: dict | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
     throttle.install(app)
+    from initiatives.public import cache as public_pages
+
+    public_pages.install(app)
     _register_cli(app)
     from initiatives import errors, web
 
     errors.register(app)
     web.register(app)
+    _settle_memory(app)
     return app
+
+
+def _settle_memory(app: Flask) -> None:
+    """Move what lives as long as the process (modules, the app, translations, compiled
+    templates) out of the garbage collector's sight, now and again after the first
+    request, which compiles the most.
+
+    A page that loads a thousand applications makes tens of thousands of objects; each
+    of the few full collections they trigger walked the whole heap, some 280,000
+    objects: 450 ms of a 1.8 s ranking page. Frozen objects are never collected, which
+    these are not anyway; under gunicorn it also keeps the workers' pages shared."""
+    gc.collect()
+    gc.freeze()
+    settled = []
+
+    @app.teardown_request
+    def settle_after_first_request(_exc):
+        if not settled:
+            settled.append(True)
+            gc.collect()
+            gc.freeze()
 
 
 def _init_extensions(app: Flask) -> None:

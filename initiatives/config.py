@@ -39,6 +39,9 @@ ENV_SETTINGS: dict[str, Callable[[str], object]] = {
     "RATELIMIT_STORAGE_URI": str,
     "RATELIMIT_ENABLED": _flag,
     "TRUSTED_PROXIES": int,
+    "PUBLIC_PAGE_CACHE": _flag,
+    "PUBLIC_PAGE_CACHE_SIZE": int,
+    "PUBLIC_PAGE_CACHE_MAX_AGE": float,
 }
 
 

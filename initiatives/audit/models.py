@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from initiatives.core.db import Base, IdMixin, utcnow
@@ -12,6 +12,9 @@ from initiatives.core.db import Base, IdMixin, utcnow
 
 class AuditEvent(IdMixin, Base):
     __tablename__ = "audit_event"
+    # The public pages' cache stamp asks for a municipality's latest event: without this,
+    # PostgreSQL walks the whole trail backwards by id (46 ms at national scale).
+    __table_args__ = (Index("ix_audit_event_municipality_id_id", "municipality_id", "id"),)
 
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -61,18 +61,20 @@ def _with_application_guards(stmt: Select) -> Select:
     )
 
 
-def visible_to(user: User) -> Select:
+def _scoped(user: User, stmt: Select) -> Select:
     """Competitions a user works on: their municipality's for staff, all for oversight and
     administrators, the ones they sit on for commission members."""
-    stmt = select(Competition).order_by(Competition.year.desc(), Competition.id.desc())
-    national = any(g.role in (Role.ADMIN, Role.OVERSIGHT) for g in user.grants)
-    if national:
-        return _loaded(stmt)
+    if any(g.role in (Role.ADMIN, Role.OVERSIGHT) for g in user.grants):
+        return stmt
     staff_of = [g.municipality_id for g in user.grants if g.role in (Role.SPECIALIST, Role.HEAD)]
     seated = select(CommissionSeat.competition_id).where(CommissionSeat.user_id == user.id)
-    return _loaded(
-        stmt.where(or_(Competition.municipality_id.in_(staff_of), Competition.id.in_(seated)))
-    )
+    return stmt.where(or_(Competition.municipality_id.in_(staff_of), Competition.id.in_(seated)))
+
+
+def visible_to(user: User) -> Select:
+    """The competitions a user works on, with what the workflow guards read."""
+    stmt = select(Competition).order_by(Competition.year.desc(), Competition.id.desc())
+    return _loaded(_scoped(user, stmt))
 
 
 def public() -> Select:
@@ -95,3 +97,12 @@ def one_visible_or_404(user: User, competition_id: int) -> Competition:
     if competition is None:
         abort(404)
     return competition
+
+
+def ensure_visible(user: User, competition_id: int) -> None:
+    """404 unless this user may see the competition, in one query that loads nothing: for
+    pages that load the competition their own way (the scoring pages read the scores, not
+    the agreements and reports ``one_for`` loads)."""
+    stmt = _scoped(user, select(Competition.id).where(Competition.id == competition_id))
+    if db.session.scalar(stmt) is None:
+        abort(404)

@@ -3,12 +3,13 @@ a step is not yet possible, the sentence saying why."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from forms.lifecycle import StepForm
 from initiatives.applications.models import Application
+from initiatives.competitions import dashboard as board
 from initiatives.competitions import queries
 from initiatives.competitions.clock import close_if_due
 from initiatives.core.enums import Role
@@ -24,11 +25,14 @@ bp = Blueprint("competitions", __name__)
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    competitions = db.session.scalars(queries.visible_to(current_user)).unique().all()
-    if not competitions and not current_user.grants:
+    """Competitions by state, a page at a time: a national reader's dashboard lists the
+    whole country (see ``initiatives.competitions.dashboard``)."""
+    board.close_due(current_user)
+    by_state = board.counts(current_user)
+    total = sum(by_state.values())
+    if not total and not current_user.grants:
         return redirect(url_for("applications.mine"))  # a citizen: their applications
-    for c in competitions:
-        close_if_due(c)
+    page, competitions = board.page_of(current_user, request.args.get("page", 1, type=int), total)
     groups = []
     for state in COMPETITION.states:
         items = [c for c in competitions if c.state == state.value]
@@ -45,6 +49,8 @@ def dashboard():
     return render_template(
         "competitions/dashboard.html",
         groups=groups,
+        by_state=by_state,
+        page=page,
         own=own,
         form=StepForm(),
         can_create=can_create,

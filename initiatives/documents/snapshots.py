@@ -449,7 +449,7 @@ def results_part(c: Competition, data: dict, actor) -> dict:
     """The score matrix, ranking, money by source after each row, meeting and votes."""
     from initiatives.scoring.results import compute, load
 
-    results = compute(load(c.id))  # every sheet and score in a few queries, not one per row
+    results = compute(load(c.id))  # a constant number of queries, the scores summed by SQL
     seats = list(c.seats)
     rows = []
     for r in results.rows:
@@ -547,7 +547,7 @@ def score_sheet_part(c: Competition, data: dict, actor) -> dict:
     seat = _seat(c, data)
     weights = {k.id: k.weight for k in c.criteria}
     rows = []
-    for a in scoring_applications(load(c.id)):
+    for a in scoring_applications(load(c.id, scores=True)):
         declaration = next((d for d in a.conflicts if d.seat_id == seat.id), None)
         sheet = next((s for s in a.score_sheets if s.seat_id == seat.id), None)
         values = {s.criterion_id: s for s in sheet.scores} if sheet is not None else {}

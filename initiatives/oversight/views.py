@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, request
 from markupsafe import Markup
 
 from initiatives.core.enums import PARTICIPANT_GROUPS, SpendingSource
 from initiatives.i18n import _
 from initiatives.oversight.figures import Filters, choices, figures
+from initiatives.public import cache
 from reports.charts import bar_chart
 from workflows import CompetitionState
 
@@ -29,8 +30,20 @@ def _filters(options: dict) -> Filters:
 
 @bp.get("/oversight")
 def dashboard():
-    options = choices()
+    """Served from the public page cache: the figures change only when something is done
+    somewhere in the country, and the national stamp says when."""
+    stamp = cache.national_stamp()
+    options = cache.remember(("oversight choices", stamp), choices)
     f = _filters(options)
+    return cache.serve(
+        ("oversight", f.region, f.district, f.year),
+        stamp,
+        "oversight/dashboard.html",
+        lambda: _dashboard(f, options),
+    )
+
+
+def _dashboard(f: Filters, options: dict) -> dict:
     data = figures(f)
     states = [s for s in CompetitionState if data["by_state"].get(s.value)]
     money = data["money"]
@@ -66,12 +79,11 @@ def dashboard():
         if groups
         else "",
     ]
-    return render_template(
-        "oversight/dashboard.html",
-        f=f,
-        options=options,
-        data=data,
-        states=states,
-        groups=groups,
-        charts=[Markup(c) for c in charts],
-    )
+    return {
+        "f": f,
+        "options": options,
+        "data": data,
+        "states": states,
+        "groups": groups,
+        "charts": [Markup(c) for c in charts],
+    }

@@ -11,7 +11,7 @@ read.
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defer, load_only, selectinload
 
 from initiatives.applications.models import Application
 from initiatives.audit.models import AuditEvent
@@ -41,6 +41,29 @@ COUNTS_FROM = {
 }
 
 
+# What the portal's lists read of a municipality and of a competition: not the regulation,
+# the texts or the settings, which a list of the whole country does not show.
+MUNICIPALITY_LISTED = (
+    Municipality.slug,
+    Municipality.name_ky,
+    Municipality.name_ru,
+    Municipality.name_en,
+    Municipality.region,
+    Municipality.district,
+)
+COMPETITION_LISTED = (
+    Competition.municipality_id,
+    Competition.year,
+    Competition.state,
+    Competition.title_ky,
+    Competition.title_ru,
+    Competition.title_en,
+    Competition.announced_at,
+    Competition.submission_deadline,
+)
+NEWEST_FIRST = (Competition.year.desc(), Competition.announced_at.desc(), Competition.id.desc())
+
+
 def municipalities() -> list[tuple[Municipality, int]]:
     """Every municipality with the number of its published competitions, by region."""
     counts = (
@@ -50,9 +73,36 @@ def municipalities() -> list[tuple[Municipality, int]]:
     )
     published = dict(db.session.execute(counts).all())
     rows = db.session.scalars(
-        select(Municipality).order_by(Municipality.region, Municipality.district, Municipality.slug)
+        select(Municipality)
+        .options(load_only(*MUNICIPALITY_LISTED))
+        .order_by(Municipality.region, Municipality.district, Municipality.slug)
     ).all()
     return [(m, published.get(m.id, 0)) for m in rows]
+
+
+def _listed(stmt) -> list[Competition]:
+    return list(
+        db.session.scalars(
+            stmt.options(
+                load_only(*COMPETITION_LISTED),
+                selectinload(Competition.municipality).options(load_only(*MUNICIPALITY_LISTED)),
+            ).order_by(*NEWEST_FIRST)
+        )
+    )
+
+
+def open_competitions() -> list[Competition]:
+    """Competitions taking applications now, newest first: the portal's first list."""
+    return _listed(select(Competition).where(Competition.state == "announced"))
+
+
+def recent_competitions(limit: int) -> list[Competition]:
+    """The newest published competitions past their intake, for the portal home."""
+    return _listed(
+        select(Competition)
+        .where(Competition.state.in_(PUBLIC_STATES), Competition.state != "announced")
+        .limit(limit)
+    )
 
 
 def competitions_of(municipality_id: int | None = None) -> list[Competition]:
@@ -75,6 +125,8 @@ def timeline(c: Competition) -> list[AuditEvent]:
         db.session.scalars(
             select(AuditEvent)
             .where(
+                # The municipality's events are indexed; its competition's are among them.
+                AuditEvent.municipality_id == c.municipality_id,
                 AuditEvent.subject_type == "competition",
                 AuditEvent.subject_id == c.id,
                 AuditEvent.to_state.is_not(None),
@@ -105,6 +157,8 @@ def documents(c: Competition) -> list[Document]:
         for d in db.session.scalars(
             select(Document)
             .where(Document.competition_id == c.id, Document.public.is_(True))
+            # The frozen snapshots are what the PDFs print, not what the list shows.
+            .options(defer(Document.snapshot))
             .order_by(Document.year, Document.number)
         )
         if is_published(d)

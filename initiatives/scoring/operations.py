@@ -39,6 +39,7 @@ from initiatives.scoring.models import (
     motion_key,
 )
 from initiatives.scoring.results import compute
+from initiatives.scoring.standing import standing_of
 from workflows.i18n import N_
 
 # After these, what the commission decided is fixed.
@@ -291,15 +292,8 @@ def submit_sheet(sheet: ScoreSheet, actor, *, at: datetime | None = None) -> lis
 
 def member_done(seat: CommissionSeat) -> bool:
     """Declared on every application under scoring, and scored every one not recused from."""
-    pending = [a for a in seat.competition.applications if a.state == "admitted"]
-    for a in pending:
-        declaration = declaration_of(seat, a)
-        if declaration is None:
-            return False
-        sheet = sheet_of(seat, a)
-        if not declaration.has_conflict and (sheet is None or sheet.state != SheetState.SUBMITTED):
-            return False
-    return bool(pending)
+    pending = [a.id for a in seat.competition.applications if a.state == "admitted"]
+    return standing_of(seat).done(pending)
 
 
 def close_scoring(c: Competition, actor, *, now: datetime | None = None) -> int:

@@ -31,8 +31,10 @@ from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import available
 from initiatives.lifecycle.permissions import roles_for
-from initiatives.scoring import operations
-from initiatives.scoring.results import compute, load, scoring_applications
+from initiatives.paging import Page, paginate
+from initiatives.scoring import operations, ranking
+from initiatives.scoring.results import compute, load, load_frame, scoring_applications
+from initiatives.scoring.standing import commission_matrix, standing_of
 from workflows.competition import latest_results_meeting
 from workflows.i18n import N_
 
@@ -54,10 +56,14 @@ def _plain_number(value):
 N_CONFIRM = N_("tick the box to confirm that a submitted sheet cannot change")
 
 
-def _competition(competition_id: int):
-    """Visible to the user (else 404), with everything the results read loaded."""
-    queries.one_visible_or_404(current_user, competition_id)
-    return load(competition_id)
+def _competition(competition_id: int, *, frame_only: bool = False, members: bool = True):
+    """Visible to the user (else 404), with everything the results read loaded (and each
+    member's declarations, sheets and votes unless ``members`` is false: the ranking page),
+    or only the frame a member's own pages need."""
+    queries.ensure_visible(current_user, competition_id)
+    if frame_only:
+        return load_frame(competition_id)
+    return load(competition_id, members=members, votes=members, budgets=members)
 
 
 def _button(competition_id: int, roles: set[str]):
@@ -125,25 +131,35 @@ def member_status(seat, a) -> str:
 @bp.get("/competitions/<int:competition_id>/scoring")
 @login_required
 def workspace(competition_id: int):
-    c = _competition(competition_id)
+    c = _competition(competition_id, frame_only=True)
     seat = c.seat_of(current_user.id)
     if seat is None:
         if _roles(c) & WATCHERS:
             return redirect(url_for(".progress", competition_id=c.id))
         abort(403)
     applications = scoring_applications(c)
-    rows = [(a, member_status(seat, a), operations.sheet_of(seat, a)) for a in applications]
+    standing = standing_of(seat)
+    rows = [(a, standing.status(a.id), standing.sheets.get(a.id)) for a in applications]
     undeclared = [a for a, status, _s in rows if status == "undeclared" and a.state == "admitted"]
+    # Opened without a page: the page of the first application still to score.
+    wanted = request.args.get("page", type=int)
+    to_do = next(
+        (i for i, (_a, status, _s) in enumerate(rows) if status in ("not_started", "draft")),
+        None,
+    )
+    page = paginate(rows, wanted, RANKING_PAGE, showing=None if wanted else to_do)
     return render_template(
         "scoring/workspace.html",
         c=c,
         seat=seat,
         rows=rows,
+        page=page,
         undeclared=undeclared,
         blind=blind(c),
         criteria_count=len(c.criteria),
         is_lead=bool(_roles(c) & LEADS),
-        done=operations.member_done(seat),
+        done=standing.done(a.id for a in applications if a.state == "admitted"),
+        scored=standing.scored,
     )
 
 
@@ -201,7 +217,7 @@ def conflicts(competition_id: int):
 )
 @login_required
 def sheet(competition_id: int, application_id: int):
-    c = _competition(competition_id)
+    c = _competition(competition_id, frame_only=True)
     seat = _seat(c)
     a = _application(c, application_id)
     _guard_post(c, a, "save_sheet")
@@ -265,13 +281,18 @@ def sheet(competition_id: int, application_id: int):
 @bp.get("/competitions/<int:competition_id>/scoring/progress")
 @login_required
 def progress(competition_id: int):
-    c = _competition(competition_id)
+    c = _competition(competition_id, frame_only=True)
     held = _roles(c)
     if not held & (LEADS | WATCHERS):
         abort(403)
     applications = scoring_applications(c)
     seats = list(c.seats)
-    matrix = {(seat.id, a.id): member_status(seat, a) for seat in seats for a in applications}
+    known = commission_matrix(c.id)
+    matrix = {
+        (seat.id, a.id): known.status.get((seat.id, a.id), "undeclared")
+        for seat in seats
+        for a in applications
+    }
     counts = {
         seat.id: {
             "done": sum(
@@ -281,22 +302,25 @@ def progress(competition_id: int):
         }
         for seat in seats
     }
-    missing = [
-        (seat, a)
-        for a in applications
-        if a.state == "admitted"
+    missing = {
+        seat: [
+            a
+            for a in applications
+            if a.state == "admitted" and matrix[(seat.id, a.id)] not in ("submitted", "recused")
+        ]
         for seat in seats
-        if matrix[(seat.id, a.id)] not in ("submitted", "recused")
-    ]
-    closable = [a for a in applications if a.state == "admitted" and a.missing_score_sheets() == 0]
+    }
+    seat_ids = [seat.id for seat in seats]
+    closable = [a for a in applications if a.state == "admitted" and known.complete(a.id, seat_ids)]
     return render_template(
         "scoring/progress.html",
         c=c,
         seats=seats,
         applications=applications,
+        page=paginate(applications, request.args.get("page", type=int), RANKING_PAGE),
         matrix=matrix,
         counts=counts,
-        missing=missing,
+        missing={seat: left for seat, left in missing.items() if left},
         closable=closable,
         can_close=bool(held & SCREENERS) and c.state == "scoring",
         blind=blind(c),
@@ -328,19 +352,40 @@ def _may_read_results(c) -> bool:
 @bp.get("/competitions/<int:competition_id>/results")
 @login_required
 def results(competition_id: int):
-    c = _competition(competition_id)
+    c = _competition(competition_id, members=False)
     if not _may_read_results(c):
         abort(403)
     return _results_page(c, PartialForm(), 200)
 
 
+# Places shown per page of the ranking and of a member's list (see ``paging``).
+RANKING_PAGE = 100
+
+
+def ranking_page(rows: list, wanted: int | None, showing: int | None = None) -> Page:
+    """The page asked for, or the page showing one application (the amount just set, or
+    refused, comes back where it was typed)."""
+    index = next((i for i, r in enumerate(rows) if r.application.id == showing), None)
+    return paginate(rows, wanted, RANKING_PAGE, showing=index)
+
+
+def funding_line(rows: list, page: Page) -> int | None:
+    """The page with the last proposed award: where the money runs out."""
+    awarded = [i for i, r in enumerate(rows) if r.proposed.outcome == ranking.AWARD]
+    return page.page_of(awarded[-1]) if awarded else None
+
+
 def _results_page(c, partial_form, status: int, editing: int | None = None):
-    outcome = compute(c)
+    outcome = compute(c, means=False)
+    showing = editing or request.args.get("row", type=int)
+    page = ranking_page(outcome.rows, request.args.get("page", type=int), showing)
     can_lead = bool(_roles(c) & LEADS) and c.state == "scoring"
     return render_template(
         "scoring/results.html",
         c=c,
         results=outcome,
+        page=page,
+        funding_line=funding_line(outcome.rows, page),
         can_lead=can_lead,
         blind=blind(c),
         partial_form=partial_form,
@@ -356,7 +401,7 @@ def _results_page(c, partial_form, status: int, editing: int | None = None):
 @bp.post("/competitions/<int:competition_id>/results/partial/<int:application_id>")
 @login_required
 def partial(competition_id: int, application_id: int):
-    c = _competition(competition_id)
+    c = _competition(competition_id, members=False)
     if not _roles(c) & LEADS:
         abort(403)
     a = _application(c, application_id)
@@ -369,10 +414,15 @@ def partial(competition_id: int, application_id: int):
     except Refused as exc:
         db.session.rollback()
         form.amount.errors = [explain(exc.reason)]
-        return _results_page(load(c.id), form, exc.status, editing=application_id)
+        return _results_page(
+            load(c.id, members=False, votes=False, budgets=False),
+            form,
+            exc.status,
+            editing=application_id,
+        )
     db.session.commit()
     flash(_("The amount for application No. %(n)s is set.", n=a.number), "success")
-    return redirect(url_for(".results", competition_id=c.id) + f"#row-{a.id}")
+    return redirect(url_for(".results", competition_id=c.id, row=a.id) + f"#row-{a.id}")
 
 
 @bp.post("/competitions/<int:competition_id>/results/apply")

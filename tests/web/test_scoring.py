@@ -488,3 +488,62 @@ def test_the_results_protocol_is_public_once_the_head_has_decided(build, client,
         )
     ).one()
     assert client.get(f"/documents/{protocol.id}.pdf").status_code == 200
+
+
+def test_the_ranking_is_shown_a_page_of_places_at_a_time(scored_run, login, monkeypatch):
+    """A national competition's thousand rows come a hundred at a time; here two."""
+    from initiatives.scoring import views
+
+    monkeypatch.setattr(views, "RANKING_PAGE", 2)
+    c = scored_run.c
+    chair = login("chair@orozbekov.example")
+    chair.post("/language/en")
+    rows = lambda page: re.findall(r'<tr id="row-(\d+)"', page)  # noqa: E731
+    first = text(chair.get(f"/competitions/{c.id}/results"))
+    second = text(chair.get(f"/competitions/{c.id}/results?page=2"))
+    assert len(rows(first)) == 2 and len(rows(second)) == 2
+    assert not set(rows(first)) & set(rows(second))
+    assert "Places:" in first and "3–4" in first and "funding line" in first
+    # Out of range or not a number: the nearest page, never an error.
+    assert rows(text(chair.get(f"/competitions/{c.id}/results?page=99"))) == rows(second)
+    assert rows(text(chair.get(f"/competitions/{c.id}/results?page=x"))) == rows(first)
+    # An amount set on the second page comes back on the second page.
+    last = int(rows(second)[-1])
+    done = chair.post(f"/competitions/{c.id}/results/partial/{last}", data={"amount": "1000"})
+    assert done.status_code == 302 and f"row={last}" in done.headers["Location"]
+    assert rows(text(chair.get(done.headers["Location"]))) == rows(second)
+    # A refused amount too, with what was typed.
+    refused = chair.post(f"/competitions/{c.id}/results/partial/{last}", data={"amount": "999999"})
+    assert refused.status_code == 422
+    assert rows(text(refused)) == rows(second) and 'value="999999"' in text(refused)
+
+
+def test_a_members_list_opens_on_the_page_of_what_is_left_to_score(
+    scoring_run, login, monkeypatch, db
+):
+    from initiatives.scoring import views
+
+    monkeypatch.setattr(views, "RANKING_PAGE", 2)
+    run = scoring_run
+    c = run.c
+    member = login(MEMBERS[2])
+    member.post("/language/en")
+    declare_no_conflict(member, run)
+    cards = lambda page: re.findall(r"/scoring/applications/(\d+)", page)  # noqa: E731
+    apps = sorted((a for a, _p in run.apps), key=lambda a: a.number)
+    assert set(cards(text(member.get(f"/competitions/{c.id}/scoring")))) == {
+        str(a.id) for a in apps[:2]
+    }
+    for a in apps[:2]:
+        scores = {f"score_{k.id}": "7" for k in c.criteria}
+        done = member.post(
+            f"/competitions/{c.id}/scoring/applications/{a.id}",
+            data={"action": "submit", "confirm": "y", "version": "", **scores},
+        )
+        assert done.status_code == 302, text(done)
+    page = text(member.get(f"/competitions/{c.id}/scoring"))
+    assert set(cards(page)) == {str(a.id) for a in apps[2:]}
+    assert "2 of 4 done" in page and "Places:" in page
+    assert set(cards(text(member.get(f"/competitions/{c.id}/scoring?page=1")))) == {
+        str(a.id) for a in apps[:2]
+    }
