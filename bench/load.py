@@ -405,7 +405,8 @@ def report(result: dict, args, machine: str) -> None:
     t = result["total"]
     print(f"\nLoad on {args.database_label}: {args.workers} gunicorn workers, {machine}")
     print(
-        f"offered {args.rps} req/s by {result['users']} users for {result['seconds']} s: "
+        f"offered {args.rps} actions/s (a citizen's save is two requests: the form, then "
+        f"the POST) by {result['users']} users for {result['seconds']} s: "
         f"carried {t['rps']} req/s, p50 {t['p50']} ms, p95 {t['p95']} ms, p99 {t['p99']} ms, "
         f"{t['failures']} errors of {t['requests']}"
     )

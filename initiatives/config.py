@@ -42,6 +42,7 @@ ENV_SETTINGS: dict[str, Callable[[str], object]] = {
     "PUBLIC_PAGE_CACHE": _flag,
     "PUBLIC_PAGE_CACHE_SIZE": int,
     "PUBLIC_PAGE_CACHE_MAX_AGE": float,
+    "PUBLIC_NATIONAL_STAMP_SECONDS": float,
 }
 
 

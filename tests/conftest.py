@@ -58,6 +58,7 @@ def app(tmp_path_factory):
             # Hundreds of logins and registrations from one address; the throttling tests
             # make an application of their own with the limits on.
             "RATELIMIT_ENABLED": False,
+            "PUBLIC_NATIONAL_STAMP_SECONDS": 0,  # a step shows at once on every page
         }
     )
     app.test_client_class = IsolatedClient

@@ -89,6 +89,8 @@ class PageCache:
 
 def install(app) -> None:
     app.config.setdefault("PUBLIC_PAGE_CACHE", True)
+    app.config.setdefault("PUBLIC_NATIONAL_STAMP_SECONDS", 10.0)
+    app.extensions["public_national_stamp"] = {"at": float("-inf"), "value": None}
     app.extensions["public_pages"] = PageCache(
         size=app.config.get("PUBLIC_PAGE_CACHE_SIZE", 512),
         max_age=app.config.get("PUBLIC_PAGE_CACHE_MAX_AGE", 600.0),
@@ -150,6 +152,25 @@ def competition_stamp(competition_id: int, states) -> tuple | None:
 
 
 def national_stamp() -> tuple:
+    """The stamp of the pages across municipalities, read at most every
+    ``PUBLIC_NATIONAL_STAMP_SECONDS`` per process.
+
+    Every event of the country changes it, and on a deadline day citizens save drafts
+    several times a second: read at each request, it let the home page and /oversight
+    (170 ms to render) be rendered again for nearly every visitor. These pages show
+    national figures, so they may lag a step by those seconds; a competition's own page
+    never does (``competition_stamp`` is read at each request)."""
+    memo = current_app.extensions["public_national_stamp"]
+    now = time.monotonic()
+    if (
+        memo["value"] is None
+        or now - memo["at"] >= current_app.config["PUBLIC_NATIONAL_STAMP_SECONDS"]
+    ):
+        memo["value"], memo["at"] = _read_national_stamp(), now
+    return memo["value"]
+
+
+def _read_national_stamp() -> tuple:
     """What the pages across municipalities depend on, in one query: the latest events
     (their count and last id), and the competitions' and municipalities' rows."""
     last = select(func.max(AuditEvent.id)).scalar_subquery()

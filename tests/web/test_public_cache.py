@@ -80,6 +80,27 @@ def test_a_step_taken_changes_the_public_pages(build, client, db):
     assert text(client.get("/oversight")) != oversight_before  # money awarded
 
 
+def test_national_pages_may_lag_a_step_by_the_stamp_seconds_a_competition_page_never(
+    app, build, client, db, monkeypatch
+):
+    """Citizens' draft saves write events several times a second on a deadline day: the
+    national stamp is read at most every PUBLIC_NATIONAL_STAMP_SECONDS."""
+    monkeypatch.setitem(app.config, "PUBLIC_NATIONAL_STAMP_SECONDS", 3600)
+    app.extensions["public_national_stamp"].update(at=float("-inf"), value=None)
+    run = build("results_approved", proposals=4)
+    page = f"/announcements/{run.c.id}"
+    before, oversight_before = text(client.get(page)), text(client.get("/oversight"))
+
+    advance(run, "winners_announced")
+    db.session.commit()
+
+    assert 'id="results"' in text(client.get(page))  # at once
+    assert text(client.get("/oversight")) == oversight_before  # within the hour: as it was
+    app.extensions["public_national_stamp"]["at"] -= 3600  # the hour has passed
+    assert text(client.get("/oversight")) != oversight_before
+    assert before != text(client.get(page))
+
+
 def test_the_intake_closes_at_its_deadline_on_a_cached_page(build, client, db):
     """The announcement test competition's deadline is in the past: the first reading
     closes it, and no cached "Apply online" survives."""
