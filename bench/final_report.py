@@ -2,7 +2,9 @@
 (with its three SVG charts) as the number of financed initiatives grows, and one grant
 agreement, implementation report and acceptance act.
 
-Run: .venv/bin/python bench/final_report.py [--sizes 4,30,100] [--repeat 3]
+Run: .venv/bin/python bench/final_report.py [--sizes 4,30,100] [--repeat 3] [--out DIR]
+With --out, each final report is written there too (final-report-<size>-<lang>.pdf), to
+look at: pdftoppm -png -r 70 DIR/final-report-4-ky+ru.pdf page.
 Each size gets a throw-away SQLite database with one competition carried to closing by the
 real steps (the demo builder: every winner signs, is paid, reports and is accepted). The
 size is the number of applications; the money is set so that about half of them win.
@@ -14,6 +16,7 @@ import argparse
 import time
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from results_protocol import proposals
 from scratch import scratch_world, timed
@@ -25,7 +28,7 @@ from initiatives.documents.rendering import render
 from initiatives.extensions import db
 
 
-def run_size(n: int, repeat: int) -> None:
+def run_size(n: int, repeat: int, out: Path | None = None) -> None:
     with scratch_world() as (m, cast):
         t0 = datetime.now(UTC) - timedelta(days=400)
         c = new_competition(
@@ -57,6 +60,8 @@ def run_size(n: int, repeat: int) -> None:
                 f"final report          {n:>5} {winners:>7} {lang:<6} {result.pages:>5} "
                 f"{median:>8.2f} s {worst:>8.2f} s"
             )
+            if out:
+                (out / f"final-report-{n}-{lang}.pdf").write_bytes(result.pdf)
         if n <= 4:
             for kind in ("grant_agreement", "implementation_report", "acceptance_act"):
                 doc = db.session.query(Document).filter_by(kind=kind).first()
@@ -73,13 +78,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="4,30,100")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", type=Path, help="write the final reports' PDFs here")
     args = parser.parse_args()
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
     print(
         f"{'document':<21} {'apps':>5} {'winners':>7} {'lang':<6} {'pages':>5} "
         f"{'median':>10} {'worst':>10}"
     )
     for n in (int(s) for s in args.sizes.split(",")):
-        run_size(n, args.repeat)
+        run_size(n, args.repeat, args.out)
 
 
 if __name__ == "__main__":

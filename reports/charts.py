@@ -12,15 +12,24 @@ every label.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from xml.sax.saxutils import escape
+
+from fontTools.ttLib import TTFont
 
 # Colour-blind-safe pair (Okabe-Ito): blue for the plan, vermillion for what happened.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9")
 TEXT = "#1a1a1a"
 GRID = "#c8c8c8"
+
+# Charts on web pages are drawn for a phone: a 360 px screen leaves about 330 px of
+# content, so a chart this wide keeps its 12 px labels at nearly 12 px there (at 440 they
+# shrank to 9 px) and shows at its own size on a desktop. Documents use the default width.
+WEB = {"width": 340}
 
 
 @dataclass(frozen=True)
@@ -41,6 +50,53 @@ def _max(series: Sequence[Series]) -> Decimal:
     return top if top > 0 else Decimal(1)
 
 
+FONTS = Path(__file__).parent / "fonts"
+
+
+@functools.cache
+def _advances(bold: bool) -> tuple[dict[int, int], int, int]:
+    """Advance widths of the bundled DejaVu Sans by code point, its units per em, and the
+    widest advance (for characters it lacks). Read once per process."""
+    with TTFont(FONTS / ("DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf")) as font:
+        metrics = font["hmtx"].metrics
+        widths = {cp: metrics[name][0] for cp, name in font.getBestCmap().items()}
+        per_em = font["head"].unitsPerEm
+    return widths, per_em, max(widths.values())
+
+
+def text_width(text: str, size: float, *, bold: bool = False) -> float:
+    """Width in pixels of ``text`` set in the documents' font at ``size`` (no kerning)."""
+    widths, per_em, widest = _advances(bold)
+    return sum(widths.get(ord(ch), widest) for ch in text) * size / per_em
+
+
+def _lines(text: str, size: int, width: float, *, bold: bool = False) -> list[str]:
+    """``text`` broken between words into lines no wider than ``width`` at ``size``.
+
+    Why: a bilingual document's labels ("Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар /
+    Лица с ограниченными возможностями здоровья") are wider than any chart, and SVG text
+    does not wrap by itself: it was cut at the chart's edge. Measured with the font the
+    documents embed, the widest of those a browser would pick, so it fits on pages too.
+    A single word wider than the chart (none in the catalogues) keeps its own line.
+    """
+    lines: list[str] = []
+    for word in text.split():
+        if lines and text_width(f"{lines[-1]} {word}", size, bold=bold) <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _text(lines: list[str], x: float, y: float, size: int, line: int, attrs: str = "") -> str:
+    """One ``<text>`` with a ``<tspan>`` per line, the first baseline at ``y``."""
+    spans = "".join(
+        f'<tspan x="{x}" dy="{0 if k == 0 else line}">{escape(t)}</tspan>'
+        for k, t in enumerate(lines)
+    )
+    return f'<text x="{x}" y="{y}" font-size="{size}" fill="{TEXT}"{attrs}>{spans}</text>'
+
+
 def bars(
     title: str,
     labels: Sequence[str],
@@ -50,67 +106,69 @@ def bars(
     bar_height: int = 14,
     unit: str = "",
 ) -> str:
-    """Horizontal grouped bars: per label, the label on its own line and one bar per
+    """Horizontal grouped bars: per label, the label on its own lines and one bar per
     series under it, the value at the bar's end.
 
     Labels above the bars rather than beside them: they are words of up to two languages
     (a bilingual document) that would not fit beside the bars on paper or on a phone.
+    Titles, legends and labels wrap between words; the height follows.
     """
     n = len(series)
-    label_line = 16
-    group = label_line + n * bar_height + 8
-    legend = 22 if n > 1 else 0
-    height = 28 + legend + group * len(labels)
-    plot = width - 80  # room for the value after the longest bar
+    label_line = 15
+    title_line = 18
     top = _max(series)
+    plot = width - 80  # room for the value after the longest bar
     description = "; ".join(
         f"{label}: " + ", ".join(f"{s.name} {_fmt(s.values[i])}{unit}" for s in series)
         for i, label in enumerate(labels)
     )
-    out = [
+    body = []
+    title_lines = _lines(title, 14, width, bold=True)
+    body.append(_text(title_lines, 0, 15, 14, title_line, ' font-weight="bold"'))
+    y = 4 + title_line * len(title_lines) + 6
+    if n > 1:
+        x = 0
+        for k, s in enumerate(series):
+            colour = PALETTE[k % len(PALETTE)]
+            advance = 16 + int(text_width(s.name, 12)) + 16
+            if x and x + advance > width:  # the next entry on a line of its own
+                x, y = 0, y + 18
+            body.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
+            body.append(_text([s.name], x + 16, y + 10, 12, label_line))
+            x += advance
+        y += 22
+    for i, label in enumerate(labels):
+        label_lines = _lines(label, 12, width)
+        body.append(_text(label_lines, 0, y + 12, 12, label_line))
+        y += 4 + label_line * len(label_lines)
+        for k, s in enumerate(series):
+            value = Decimal(s.values[i])
+            length = float(value / top) * plot if value > 0 else 0
+            colour = PALETTE[k % len(PALETTE)]
+            body.append(
+                f'<rect x="0" y="{y}" width="{length:.1f}" height="{bar_height - 2}" '
+                f'fill="{colour}"><title>{escape(s.name)}: {_fmt(value)}{escape(unit)}</title>'
+                "</rect>"
+            )
+            body.append(
+                f'<text x="{length + 4:.1f}" y="{y + bar_height - 4}" fill="{TEXT}" '
+                f'font-size="11">{_fmt(value)}</text>'
+            )
+            y += bar_height
+        body.append(
+            f'<line x1="0" y1="{y + 4}" x2="{width}" y2="{y + 4}" stroke="{GRID}" '
+            'stroke-width="0.5"/>'
+        )
+        y += 8
+    height = y + 4
+    head = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'font-family="Doc Sans, DejaVu Sans, sans-serif" font-size="12">',
         f"<title>{escape(title)}</title>",
         f"<desc>{escape(description)}</desc>",
-        f'<text x="0" y="16" font-size="14" font-weight="bold" fill="{TEXT}">'
-        f"{escape(title)}</text>",
     ]
-    y = 28
-    if n > 1:
-        x = 0
-        for k, s in enumerate(series):
-            colour = PALETTE[k % len(PALETTE)]
-            out.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>')
-            out.append(f'<text x="{x + 16}" y="{y + 10}" fill="{TEXT}">{escape(s.name)}</text>')
-            x += 32 + 8 * len(s.name)
-        y += legend
-    for i, label in enumerate(labels):
-        fits = width // 7  # characters of 12 px DejaVu Sans across the chart
-        label = label if len(label) <= fits else label[: fits - 1] + "…"
-        out.append(f'<text x="0" y="{y + 12}" fill="{TEXT}">{escape(label)}</text>')
-        y += label_line
-        for k, s in enumerate(series):
-            value = Decimal(s.values[i])
-            length = float(value / top) * plot if value > 0 else 0
-            colour = PALETTE[k % len(PALETTE)]
-            out.append(
-                f'<rect x="0" y="{y}" width="{length:.1f}" height="{bar_height - 2}" '
-                f'fill="{colour}"><title>{escape(s.name)}: {_fmt(value)}{escape(unit)}</title>'
-                "</rect>"
-            )
-            out.append(
-                f'<text x="{length + 4:.1f}" y="{y + bar_height - 4}" fill="{TEXT}" '
-                f'font-size="11">{_fmt(value)}</text>'
-            )
-            y += bar_height
-        out.append(
-            f'<line x1="0" y1="{y + 4}" x2="{width}" y2="{y + 4}" stroke="{GRID}" '
-            'stroke-width="0.5"/>'
-        )
-        y += 8
-    out.append("</svg>")
-    return "".join(out)
+    return "".join(head + body + ["</svg>"])
 
 
 def bar_chart(title: str, labels: Sequence[str], series: Sequence[tuple[str, Sequence]], **kw):

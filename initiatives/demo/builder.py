@@ -433,11 +433,14 @@ def fill_report(r: Run, a, p: Proposal, *, day: float = 95) -> None:
     grants.fill_report(
         a,
         a.owner or r.cast.specialist,
-        results_text="All planned events took place.",
+        # What initiators write, in the languages they write in.
+        results_text="Пландалган иш-чаралардын баары өттү. "
+        "Все запланированные мероприятия проведены.",
         participants=p.participants,
         activities_done={act.id: True for act in a.activities},
         spending=[{**row, "actual": row["planned"]} for row in grants.planned_spending(a)],
-        contribution_note="The initiative group organised every event (labour).",
+        contribution_note="Демилге тобу ар бир иш-чараны уюштурду (эмгек). "
+        "Инициативная группа организовала каждое мероприятие (труд).",
         at=at(r.t0, day),
     )
 

@@ -51,6 +51,7 @@ from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import available, fire
 from initiatives.lifecycle.permissions import roles_for
+from reports.charts import WEB as WEB_CHART
 from reports.charts import bar_chart
 from reports.render import Register
 from workflows import GuardsFailed
@@ -572,9 +573,6 @@ def overdue():
             d for d in items if d.days_left <= d.application.competition.municipality.reminder_days
         ],
     )
-
-
-WEB_CHART = {"width": 440}  # drawn at its size on a desktop, shrunk to fit a phone
 
 
 def charts(figures: dict) -> list[Markup]:

@@ -9,11 +9,11 @@ from initiatives.core.enums import PARTICIPANT_GROUPS, SpendingSource
 from initiatives.i18n import _
 from initiatives.oversight.figures import Filters, choices, figures
 from initiatives.public import cache
-from reports.charts import bar_chart
+from reports.charts import WEB, bar_chart
 from workflows import CompetitionState
 
 bp = Blueprint("oversight", __name__)
-CHART = {"width": 440}
+CHART = WEB
 
 
 def _filters(options: dict) -> Filters:
@@ -45,7 +45,12 @@ def dashboard():
 
 def _dashboard(f: Filters, options: dict) -> dict:
     data = figures(f)
-    states = [s for s in CompetitionState if data["by_state"].get(s.value)]
+    # Several working states share one public name ("Under review" covers screening,
+    # scoring and the results): the public counts them together, in the order of the first.
+    by_public: dict[str, int] = {}
+    for s in CompetitionState:
+        if data["by_state"].get(s.value):
+            by_public[s.public_title] = by_public.get(s.public_title, 0) + data["by_state"][s.value]
     money = data["money"]
     groups = [g for g in PARTICIPANT_GROUPS if g in data["participants"]] + [
         g for g in data["participants"] if g not in PARTICIPANT_GROUPS
@@ -53,8 +58,8 @@ def _dashboard(f: Filters, options: dict) -> dict:
     charts = [
         bar_chart(
             _("Competitions by state"),
-            [_(s.public_title) for s in states],
-            [(_("Competitions"), [data["by_state"][s.value] for s in states])],
+            [_(title) for title in by_public],
+            [(_("Competitions"), list(by_public.values()))],
             **CHART,
         ),
         bar_chart(
@@ -83,7 +88,6 @@ def _dashboard(f: Filters, options: dict) -> dict:
         "f": f,
         "options": options,
         "data": data,
-        "states": states,
         "groups": groups,
         "charts": [Markup(c) for c in charts],
     }

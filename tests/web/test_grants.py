@@ -593,6 +593,40 @@ def test_chart_labels_are_escaped_and_figures_described():
     assert "<desc>" in svg and "2\u202f500" in svg
 
 
+def test_long_bilingual_words_wrap_inside_the_chart():
+    """A bilingual document's title and labels are wider than the chart: they wrap between
+    words, each line measured with the embedded font, and nothing is cut."""
+    import xml.etree.ElementTree as ET
+
+    from reports.charts import text_width
+
+    title = "Булактар боюнча каражат: пландалганы жана иш жүзүндөгүсү, сом / Средства по источникам"
+    label = (
+        "Ден соолугунун мүмкүнчүлүктөрү чектелген адамдар / "
+        "Лица с ограниченными возможностями здоровья"
+    )
+    svg = bar_chart(title, [label, "Аялдар / Женщины"], [("План", [19, 54]), ("Факт", [19, 54])])
+    root = ET.fromstring(svg)
+    ns = "{http://www.w3.org/2000/svg}"
+    width = float(root.get("width"))
+    texts = [t for t in root.iter(f"{ns}text") if t.find(f"{ns}tspan") is not None]
+    lines = {
+        " ".join(s.text for s in t.iter(f"{ns}tspan")): [
+            (s.text, float(t.get("font-size")), t.get("font-weight") == "bold")
+            for s in t.iter(f"{ns}tspan")
+        ]
+        for t in texts
+    }
+    assert title in lines and label in lines  # every word kept, in order
+    assert len(lines[title]) == 2 and len(lines[label]) == 2
+    for spans in lines.values():
+        for text, size, bold in spans:
+            assert text_width(text, size, bold=bold) <= width
+    # The chart grows with the wrapped lines: the last bar ends inside it.
+    bottoms = [float(r.get("y")) + float(r.get("height")) for r in root.iter(f"{ns}rect")]
+    assert max(bottoms) < float(root.get("viewBox").split()[3])
+
+
 def test_a_municipality_counts_its_own_groups(build, client, login, db):
     """The regulation adds "Migrants' families"; reports count them among the participants
     and the final report shows them as "of them", outside the total."""

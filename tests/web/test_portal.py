@@ -223,6 +223,16 @@ def test_oversight_dashboard_filters(closed, client, db):
     assert "384" in by_year
 
 
+def test_oversight_counts_states_by_their_public_name(build, client, db):
+    """Screening and scoring are both "Under review" to the public: one bar with both."""
+    build("screening")
+    build("scoring")
+    client.post("/language/en")
+    chart = text(client.get("/oversight")).split("<desc>")[1].split("</desc>")[0]
+    assert chart.count("Under review") == 1
+    assert "Under review: Competitions 2" in chart
+
+
 def test_any_public_document_reads_in_english_as_a_marked_translation(closed, client, db):
     run, _a = closed
     final = db.session.scalars(
