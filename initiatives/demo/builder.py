@@ -110,9 +110,9 @@ def new_competition(
             c,
             cast.specialist,
             kind=SourceKind.DONOR,
-            name="Donor project pool",
+            name="Донордук долбоор / Донорский проект",
             amount=donor_pool,
-            conditions="up to 25,000 som per winner, sports and culture equipment",
+            conditions="до 25 000 сом на победителя: спортивный инвентарь и костюмы",
             per_winner_cap=Decimal("25000"),
             at=at(t0, -16),
         )
@@ -153,28 +153,28 @@ def draft_application(c, applicant, p: Proposal, t0: datetime, *, paper_by=None)
         priority_topic=p.topic,
         problem="Балдар жана жаштар үчүн иш-чаралар жетишсиз.",
         goal="Коомчулукту бириктирүү жана балдардын бош убактысын уюштуруу.",
-        sustainability="The equipment stays with the school and the youth centre.",
+        sustainability="Инвентарь остаётся в школе и молодёжном центре.",
         expected_participants=p.participants,
         received_at=at(t0, 4) if paper_by else None,
     )
     lines = p.lines or [
         {
-            "item": "Prizes, certificates, medals",
-            "unit": "set",
+            "item": "Призы, грамоты, медали",
+            "unit": "комплект",
             "quantity": 1,
             "unit_price": p.local,
             "local_amount": p.local,
         },
         {
-            "item": "Equipment and costumes",
-            "unit": "set",
+            "item": "Инвентарь и костюмы",
+            "unit": "комплект",
             "quantity": 1,
             "unit_price": p.donor,
             "partner_amount": p.donor,
         },
         {
-            "item": "Organising work of the initiative group",
-            "unit": "days",
+            "item": "Организационная работа инициативной группы",
+            "unit": "дней",
             "quantity": 10,
             "unit_price": p.labour / 10,
             "labour_amount": p.labour,
@@ -186,13 +186,13 @@ def draft_application(c, applicant, p: Proposal, t0: datetime, *, paper_by=None)
         paper_by or applicant,
         [
             {
-                "description": "Preparation and invitations",
+                "description": "Подготовка и приглашения",
                 "responsible": applicant.full_name,
                 "starts_on": at(t0, 40).date(),
                 "ends_on": at(t0, 50).date(),
             },
             {
-                "description": "Events in the villages",
+                "description": "Мероприятия в сёлах",
                 "responsible": applicant.full_name,
                 "starts_on": at(t0, 50).date(),
                 "ends_on": at(t0, 85).date(),
@@ -275,7 +275,7 @@ def step_start_screening(r: Run) -> None:
                 r.secretary,
                 now=at(r.t0, 24),
                 checklist={**every_check_met, "eligible_applicant": False},
-                reason="The initiative group is registered outside the ayil aimak.",
+                reason="Инициативная группа зарегистрирована за пределами айыл аймака.",
             )
         else:
             fire(a, "admit", r.secretary, now=at(r.t0, 24), checklist=every_check_met)
@@ -328,7 +328,7 @@ def vote_everything(r: Run, *, choice: str = "for", day: float = 33) -> None:
         c,
         r.secretary,
         held_at=at(r.t0, day),
-        place="Ayil okmotu, meeting room",
+        place="Айыл өкмөтү, жыйналыштар залы",
         present=present,
         votes=votes,
         at=at(r.t0, day),
@@ -361,7 +361,7 @@ def prepare_agreement(r: Run, a, n: int) -> None:
         number=f"{r.c.year}/{n}",
         signed_on=None,
         at=at(r.t0, 37),
-        obligations="Organising work of the initiative group",
+        obligations="Организационная работа инициативной группы",
     )
 
 

@@ -102,7 +102,7 @@ def orozbekov() -> Municipality:
     m = Municipality(
         slug="orozbekov",
         name_ky="Орозбеков айыл аймагы",
-        name_ru="Орозбековский айылный аймак",
+        name_ru="Орозбековский айыльный аймак",
         name_en="Orozbekov ayil aimak",
         region="Баткен",
         district="Кадамжай",

@@ -155,7 +155,7 @@ def test_receipt_lists_what_was_received(intake, lang):
         a.applicant_name,
         PHONE,
         EMAIL,
-        {"ky": "Орозбеков айыл аймагы", "ru": "Орозбековский айылный аймак"}[lang],
+        {"ky": "Орозбеков айыл аймагы", "ru": "Орозбековский айыльный аймак"}[lang],
         intake.run.c.title_ky if lang == "ky" else intake.run.c.title_ru,
         "2026",
         "10:00",  # submitted at 04:00 UTC, shown in Bishkek time

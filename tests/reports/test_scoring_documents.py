@@ -258,7 +258,7 @@ def test_winners_decision_finances_the_winners(winners, lang):
         "23 000,00 50 000,00 73 000,00",  # the totals row
         {"ky": "жыйырма үч миң сом", "ru": "двадцать три тысячи сомов"}[lang],
         {"ky": "элүү миң сом", "ru": "пятьдесят тысяч сомов"}[lang],  # the donor pool
-        "Donor project pool",
+        "Донордук долбоор / Донорский проект",
         word(lang, "Head of the ayil okmotu"),
         run.cast.head.full_name,
     ]

@@ -136,7 +136,7 @@ def neighbours() -> int:
     m = Municipality(
         slug="ak-tal",
         name_ky="Ак-Тал айыл аймагы",
-        name_ru="Ак-Талский айылный аймак",
+        name_ru="Ак-Талский айыльный аймак",
         name_en="Ak-Tal ayil aimak",
         region="Нарын",
         district="Ак-Талаа",
