@@ -28,21 +28,25 @@ DATETIME = "%Y-%m-%dT%H:%M"
 NO_CONFLICT, CONFLICT = "none", "conflict"
 
 
-def conflict_form(application_ids: list[int]) -> type[Form]:
+def conflict_form(keys: list[str]) -> type[Form]:
+    """One answer and one nature field per application, named by ``keys``: the
+    application's id, or in blind scoring an opaque key that names nothing the member could
+    match with a score sheet (see ``initiatives.scoring.views.declaration_keys``)."""
+
     class ConflictForm(Form):
-        def answers(self) -> dict[int, tuple[bool, str | None]]:
+        def answers(self) -> dict[str, tuple[bool, str | None]]:
             return {
-                i: (
-                    self[f"answer_{i}"].data == CONFLICT,
-                    (self[f"nature_{i}"].data or "").strip() or None,
+                k: (
+                    self[f"answer_{k}"].data == CONFLICT,
+                    (self[f"nature_{k}"].data or "").strip() or None,
                 )
-                for i in application_ids
+                for k in keys
             }
 
-    for i in application_ids:
+    for k in keys:
         setattr(
             ConflictForm,
-            f"answer_{i}",
+            f"answer_{k}",
             RadioField(
                 _l("Conflict of interest"),
                 choices=[
@@ -54,14 +58,14 @@ def conflict_form(application_ids: list[int]) -> type[Form]:
         )
         setattr(
             ConflictForm,
-            f"nature_{i}",
+            f"nature_{k}",
             TextAreaField(_l("Nature of the conflict"), [Optional(), Length(max=2000)]),
         )
 
     def validate(self, extra_validators=None):
         ok = Form.validate(self, extra_validators)
-        for i in application_ids:
-            answer, nature = self[f"answer_{i}"], self[f"nature_{i}"]
+        for k in keys:
+            answer, nature = self[f"answer_{k}"], self[f"nature_{k}"]
             if answer.data == CONFLICT and not (nature.data or "").strip():
                 nature.errors = [*nature.errors, _l("Describe the nature of the conflict.")]
                 ok = False

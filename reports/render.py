@@ -64,6 +64,8 @@ class Register:
     # A copy rendered in another language on request: not registered, not hashed; the
     # document says so and names the registered original.
     translation_of: str | None = None
+    # A copy without the citizens' personal data (for oversight): not registered either.
+    redacted: bool = False
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,12 @@ def can_view(user, a: Application) -> bool:
 
 
 def blind(a: Application) -> bool:
-    c = a.competition
+    return competition_blind(a.competition)
+
+
+def competition_blind(c) -> bool:
+    """Members score by codes, not names, from the opening of scoring until the results
+    are approved: the one rule every page, document and form of the commission follows."""
     return bool((c.settings or {}).get("blind_scoring")) and c.state == "scoring"
 
 

@@ -1,23 +1,39 @@
-"""Who may read which document.
+"""Who may read which document, and which copy of it.
 
 Public documents of a published competition are for everyone (transparency). Before the
 announcement, and for documents carrying personal data (receipts, agreements, conflict
 declarations), only the people working on the competition, oversight, and the applicant
-concerned may read them.
+concerned may read them. Oversight reads a copy without citizens' contacts and identity
+papers (``redaction``). While a blind competition is scored, its members read no document
+that names an applicant beside an initiative.
 """
 
 from __future__ import annotations
 
+from enum import StrEnum
+
+from initiatives.applications.access import competition_blind
 from initiatives.competitions.queries import PUBLIC_STATES
 from initiatives.core.enums import DocumentKind
 from initiatives.documents.models import Document
+from initiatives.documents.redaction import carries_personal_data
 from initiatives.lifecycle.permissions import roles_for
 
-OFFICE_ROLES = {"specialist", "head", "admin", "oversight"}
+OFFICE_ROLES = {"specialist", "head", "admin"}
+OVERSIGHT_ROLES = {"oversight"}
 COMMISSION_ROLES = {"chair", "secretary", "member"}
 # The applicant's personal papers: the office's and the applicant's, not the commission's.
 APPLICANT_PAPERS = {DocumentKind.RECEIPT, DocumentKind.GRANT_AGREEMENT}
-# Each member scores alone: until scoring is closed a member reads only their own sheets.
+# A member's own papers: until scoring is closed a member reads only their own.
+MEMBERS_OWN = {DocumentKind.SCORE_SHEET, DocumentKind.CONFLICT_DECLARATION}
+# What a member of a blind competition may read while scoring: papers that name no
+# applicant (their own sheets and declaration are checked as their own).
+BLIND_SAFE = {
+    DocumentKind.BUDGET_ALLOCATION,
+    DocumentKind.COMMISSION_ORDER,
+    DocumentKind.ANNOUNCEMENT,
+    DocumentKind.APPLICATION_FORM,
+}
 SCORING_OR_BEFORE = {
     "draft",
     "funded",
@@ -36,32 +52,47 @@ PUBLISHED_FROM = {
 }
 
 
+class Copy(StrEnum):
+    ORIGINAL = "original"  # the registered PDF, hashed in the register
+    REDACTED = "redacted"  # rendered from the same snapshot without personal data
+
+
 def is_published(document: Document) -> bool:
     states = PUBLISHED_FROM.get(document.kind.value, PUBLIC_STATES)
     return document.public and document.competition.state in states
 
 
-def can_read(user, document: Document) -> bool:
+def copy_for(user, document: Document) -> Copy | None:
+    """The copy of ``document`` this user may read, or None: the one place that decides."""
     if is_published(document):
-        return True
+        return Copy.ORIGINAL
     if user is None or not user.is_authenticated:
-        return False
+        return None
     held = roles_for(user, document.competition)
     if held & OFFICE_ROLES:
-        return True
+        return Copy.ORIGINAL
     application = document.application
     if application is not None and application.owner_id == user.id:
-        return True
-    if held & COMMISSION_ROLES:
-        return commission_may_read(user, document)
-    return False
+        return Copy.ORIGINAL
+    if held & OVERSIGHT_ROLES:
+        return Copy.REDACTED if carries_personal_data(document.snapshot) else Copy.ORIGINAL
+    if held & COMMISSION_ROLES and commission_may_read(user, document):
+        return Copy.ORIGINAL
+    return None
+
+
+def can_read(user, document: Document) -> bool:
+    return copy_for(user, document) is not None
 
 
 def commission_may_read(user, document: Document) -> bool:
     if document.kind in APPLICANT_PAPERS:
         return False
-    if document.kind == DocumentKind.SCORE_SHEET:
-        seat = document.competition.seat_of(user.id)
+    c = document.competition
+    if document.kind in MEMBERS_OWN:
+        seat = c.seat_of(user.id)
         own = seat is not None and document.snapshot.get("member", {}).get("seat_id") == seat.id
-        return own or document.competition.state not in SCORING_OR_BEFORE
+        return own or c.state not in SCORING_OR_BEFORE
+    if competition_blind(c):
+        return document.kind in BLIND_SAFE
     return True

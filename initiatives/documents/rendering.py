@@ -76,6 +76,29 @@ def translation_of(document: Document, lang: str) -> Register:
     return replace(register, languages=lang, translation_of=register.languages.upper())
 
 
+REDACTED = "redacted"
+
+
+def variant_of(lang: str | None, redacted: bool) -> str | None:
+    """The name of a reading copy: ``"ru"`` (a translation), ``"redacted"`` (personal data
+    removed), ``"ru-redacted"`` (both), None for the registered original."""
+    parts = [p for p in (lang, REDACTED if redacted else None) if p]
+    return "-".join(parts) or None
+
+
+def copy_of(document: Document, variant: str) -> tuple[Register, dict]:
+    """The register facts and the snapshot a reading copy is rendered from."""
+    from initiatives.documents.redaction import redact
+
+    lang, _, rest = variant.partition("-")
+    if lang == REDACTED:
+        lang, rest = "", REDACTED
+    register = translation_of(document, lang) if lang else register_of(document)
+    if rest == REDACTED:
+        return replace(register, redacted=True), redact(document.snapshot)
+    return register, document.snapshot
+
+
 def render(document: Document) -> Rendered:
     return renderer().pdf(register_of(document), document.snapshot)
 
@@ -163,14 +186,18 @@ _jobs: dict[tuple[int, str | None], threading.Thread] = {}
 _jobs_lock = threading.Lock()
 
 
-def is_large(document: Document, lang: str | None = None) -> bool:
+def is_large(document: Document, variant: str | None = None) -> bool:
     """Too long to render while someone waits (remembered: a snapshot never changes)."""
-    key = (document.id, document.token, document.languages, lang)
+    key = (document.id, document.token, document.languages, variant)
     if key not in _large:
-        register = register_of(document) if lang is None else translation_of(document, lang)
+        register, snapshot = (
+            (register_of(document), document.snapshot)
+            if variant is None
+            else copy_of(document, variant)
+        )
         if len(_large) > 10_000:
             _large.clear()
-        _large[key] = renderer().is_large(renderer().html(register, document.snapshot))
+        _large[key] = renderer().is_large(renderer().html(register, snapshot))
     return _large[key]
 
 
@@ -187,26 +214,42 @@ def pdf_or_pending(document: Document) -> Path | None:
 
 
 def translation_or_pending(document: Document, lang: str) -> bytes | None:
-    """A copy in another language: a small one rendered at each request, as it costs less
-    than keeping it; a large one kept under the documents' directory once rendered in the
-    background, None until then."""
-    if not is_large(document, lang):
-        return renderer().pdf(translation_of(document, lang), document.snapshot).pdf
-    path = translation_file(document, lang)
+    return copy_or_pending(document, lang, redacted=False)
+
+
+def copy_or_pending(document: Document, lang: str | None, *, redacted: bool) -> bytes | None:
+    """A reading copy (in another language, without personal data, or both), kept under the
+    documents' directory once rendered, like the original: anonymous visitors asking for a
+    translation must not cost a render each. A large one is rendered in the background;
+    None until then."""
+    variant = variant_of(lang, redacted)
+    path = translation_file(document, variant)
     if path.is_file():
         return path.read_bytes()
-    render_later(document, lang)
-    return None
+    if is_large(document, variant):
+        render_later(document, variant)
+        return None
+    return _store_copy(document, variant)
 
 
-def translation_file(document: Document, lang: str) -> Path:
-    return storage_dir() / "translations" / f"{document.id}-{document.token[:12]}-{lang}.pdf"
+def _store_copy(document: Document, variant: str) -> bytes:
+    rendered = renderer().pdf(*copy_of(document, variant))
+    target = translation_file(document, variant)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.part")
+    partial.write_bytes(rendered.pdf)
+    partial.replace(target)
+    return rendered.pdf
 
 
-def render_later(document: Document, lang: str | None = None) -> None:
-    """Render (the registered PDF, or a translation into ``lang``) in a thread of this
-    process, unless a thread here or another process is already at it."""
-    key = (document.id, lang)
+def translation_file(document: Document, variant: str) -> Path:
+    return storage_dir() / "translations" / f"{document.id}-{document.token[:12]}-{variant}.pdf"
+
+
+def render_later(document: Document, variant: str | None = None) -> None:
+    """Render (the registered PDF, or a reading copy) in a thread of this process, unless a
+    thread here or another process is already at it."""
+    key = (document.id, variant)
     app = current_app._get_current_object()
     with _jobs_lock:
         running = _jobs.get(key)
@@ -234,24 +277,19 @@ def wait_for_background(timeout: float | None = None) -> None:
 
 
 def _render_in_background(app: Flask, key: tuple[int, str | None], marker: Path) -> None:
-    document_id, lang = key
+    document_id, variant = key
     try:
         with app.app_context():
             try:
                 document = db.session.get(Document, document_id)
                 if document is None:
                     return
-                if lang is None:
+                if variant is None:
                     ensure_pdf(document, release=True)
                     db.session.commit()
                 else:
-                    rendered = renderer().pdf(translation_of(document, lang), document.snapshot)
                     db.session.rollback()  # nothing to write: the connection goes back now
-                    target = translation_file(document, lang)
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    partial = target.with_suffix(".part")
-                    partial.write_bytes(rendered.pdf)
-                    partial.replace(target)
+                    _store_copy(document, variant)
             except Exception:
                 db.session.rollback()
                 app.logger.exception("rendering document %s in the background failed", key)

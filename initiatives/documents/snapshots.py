@@ -577,26 +577,34 @@ def score_sheet_part(c: Competition, data: dict, actor) -> dict:
 
 
 def conflict_part(c: Competition, data: dict, actor) -> dict:
+    """One member's declaration. In blind scoring the member declared on the applicants'
+    names alone, so the document lists just those, alphabetically: with the numbers or
+    titles beside them it would tell every reader which initiative is whose."""
+    from initiatives.applications.access import competition_blind
+    from initiatives.scoring.operations import by_applicant_name
     from initiatives.scoring.results import load, scoring_applications
 
     seat = _seat(c, data)
+    blind = competition_blind(c)
+    applications = scoring_applications(load(c.id))
+    if blind:
+        applications = sorted(applications, key=by_applicant_name)
     rows = []
-    for a in scoring_applications(load(c.id)):
+    for a in applications:
         declaration = next((d for d in a.conflicts if d.seat_id == seat.id), None)
         if declaration is None:
             continue
-        rows.append(
-            {
-                "number": a.number,
-                "title": a.title,
-                "applicant_name": a.applicant_name,
-                "organisation": a.organisation_name,
-                "has_conflict": declaration.has_conflict,
-                "nature": declaration.nature,
-                "declared_at": when(declaration.declared_at),
-            }
-        )
-    return {"member": member_part(seat), "declarations": rows}
+        row = {
+            "applicant_name": a.applicant_name,
+            "organisation": a.organisation_name,
+            "has_conflict": declaration.has_conflict,
+            "nature": declaration.nature,
+            "declared_at": when(declaration.declared_at),
+        }
+        if not blind:
+            row.update(number=a.number, title=a.title)
+        rows.append(row)
+    return {"member": member_part(seat), "declarations": rows, "blind": blind}
 
 
 # After the awards (their parts live with the grants; imported here, below every helper

@@ -8,9 +8,9 @@ from flask import Blueprint, abort, make_response, render_template, request, sen
 from flask_login import current_user
 from sqlalchemy import select
 
-from initiatives.documents.access import can_read, is_published
+from initiatives.documents.access import Copy, copy_for
 from initiatives.documents.models import Document
-from initiatives.documents.rendering import pdf_or_pending, translation_or_pending
+from initiatives.documents.rendering import copy_or_pending, pdf_or_pending
 from initiatives.extensions import db
 
 bp = Blueprint("documents", __name__)
@@ -47,29 +47,37 @@ def _pdf_response(document: Document):
 LANGUAGES = ("ky", "ru", "en")
 
 
-def _translation(document: Document, lang: str):
-    """The document rendered from its snapshot in another language, for reading: marked as a
-    translation of the registered original, never registered or hashed itself."""
-    pdf = translation_or_pending(document, lang)
+def _reading_copy(document: Document, lang: str | None, *, redacted: bool):
+    """The document rendered from its snapshot for reading, in another language or without
+    personal data: marked as such, never registered or hashed itself."""
+    pdf = copy_or_pending(document, lang, redacted=redacted)
     if pdf is None:
         return _preparing()
-    name = f"{document.year}-{document.number:04d}-{document.kind.value}-{lang}.pdf"
+    suffix = "-".join(p for p in (lang, "redacted" if redacted else None) if p)
+    name = f"{document.year}-{document.number:04d}-{document.kind.value}-{suffix}.pdf"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=name, max_age=0)
+
+
+def _serve(document: Document, copy: Copy, lang: str | None = None):
+    if lang == document.languages:
+        lang = None
+    if copy == Copy.ORIGINAL and lang is None:
+        return _pdf_response(document)
+    return _reading_copy(document, lang, redacted=copy == Copy.REDACTED)
 
 
 @bp.get("/documents/<int:document_id>.pdf")
 def download(document_id: int):
-    """The registered PDF; with ``?lang=ky|ru|en`` a translation rendered for reading."""
+    """The registered PDF; with ``?lang=ky|ru|en`` a translation rendered for reading; for
+    oversight, a copy without the citizens' personal data (``access.copy_for``)."""
     document = db.get_or_404(Document, document_id)
-    if not can_read(current_user, document):
+    copy = copy_for(current_user, document)
+    if copy is None:
         abort(404)  # an unpublished or private document does not exist for strangers
     lang = request.args.get("lang")
-    if lang is not None:
-        if lang not in LANGUAGES:
-            abort(404)
-        if lang != document.languages:
-            return _translation(document, lang)
-    return _pdf_response(document)
+    if lang is not None and lang not in LANGUAGES:
+        abort(404)
+    return _serve(document, copy, lang)
 
 
 def _by_token(token: str) -> Document:
@@ -93,13 +101,14 @@ def verify(token: str):
     return render_template(
         "register/verify.html",
         d=document,
-        downloadable=is_published(document) or can_read(current_user, document),
+        copy=copy_for(current_user, document),
     )
 
 
 @bp.get("/verify/<token>/document.pdf")
 def verify_pdf(token: str):
     document = _by_token(token)
-    if not (is_published(document) or can_read(current_user, document)):
+    copy = copy_for(current_user, document)
+    if copy is None:
         abort(404)
-    return _pdf_response(document)
+    return _serve(document, copy)

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from initiatives.applications.access import competition_blind
 from initiatives.applications.models import Application
 from initiatives.audit import operations as audit
 from initiatives.competitions.models import CommissionSeat, Competition, FundingSource
@@ -90,6 +91,12 @@ def _to_score(a: Application) -> list[Application]:
 # --- conflicts of interest ----------------------------------------------------------------
 
 
+def by_applicant_name(a) -> tuple[str, str]:
+    """The order of a blind list of applicants: alphabetical, so that neither the list nor
+    a document made from it follows the registration numbers the codes are made of."""
+    return ((a.applicant_name or "").casefold(), (a.organisation_name or "").casefold())
+
+
 def declare_conflicts(
     seat: CommissionSeat,
     actor,
@@ -106,6 +113,9 @@ def declare_conflicts(
     """
     c = seat.competition
     ensure_open(c, actor, seat, "declare_conflicts")
+    # Blind: the member declared on names; a refusal names the applicant, not the number
+    # that the codes of the score sheets are made of.
+    blind = competition_blind(c)
     open_ = {a.id: a for a in c.applications if a.state == "admitted"}
     changed = []
     for application_id, (has_conflict, nature) in answers.items():
@@ -129,6 +139,11 @@ def declare_conflicts(
             )
             changed.append(a)
         elif existing.has_conflict and not has_conflict:
+            if blind:
+                raise Refused(
+                    N_("a declared conflict of interest cannot be withdrawn (%(name)s)"),
+                    name=a.applicant_name,
+                )
             raise Refused(
                 N_("a declared conflict of interest cannot be withdrawn (application No. %(n)s)"),
                 n=a.number,
@@ -136,6 +151,14 @@ def declare_conflicts(
         elif has_conflict and (not existing.has_conflict or existing.nature != nature):
             sheet = sheet_of(seat, a)
             if sheet is not None and sheet.state == SheetState.SUBMITTED:
+                if blind:
+                    raise Refused(
+                        N_(
+                            "your score sheet on the application of %(name)s is already "
+                            "submitted: tell the secretary about the conflict"
+                        ),
+                        name=a.applicant_name,
+                    )
                 raise Refused(
                     N_(
                         "your score sheet for application No. %(n)s is already submitted: "

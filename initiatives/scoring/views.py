@@ -5,10 +5,11 @@ results meeting. Thin: load, check the role, call ``operations``, commit once.
 
 from __future__ import annotations
 
+import hmac
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from forms.lifecycle import StepForm
@@ -20,7 +21,7 @@ from forms.scoring import (
     meeting_form,
     sheet_form,
 )
-from initiatives.applications.access import SCREENERS
+from initiatives.applications.access import SCREENERS, competition_blind
 from initiatives.applications.views import _groups
 from initiatives.competitions import queries
 from initiatives.core.enums import PRIORITIES, SheetState
@@ -90,7 +91,7 @@ def _roles(c) -> set[str]:
 
 def blind(c) -> bool:
     """Members see codes, not names, while they score."""
-    return bool((c.settings or {}).get("blind_scoring")) and c.state == "scoring"
+    return competition_blind(c)
 
 
 def _application(c, application_id: int):
@@ -163,6 +164,22 @@ def workspace(competition_id: int):
     )
 
 
+def declaration_keys(c, seat, applications) -> dict[int, str]:
+    """The declaration form's field names, by application id.
+
+    Open scoring names the fields by the application's id. In blind scoring the page lists
+    the applicants by name, and the id is what the score sheets' links carry: a field named
+    by it would pair each name with its sheet. There each key is an HMAC of the seat and the
+    application under the app's secret, so the member can neither read nor recompute it."""
+    if not blind(c):
+        return {a.id: str(a.id) for a in applications}
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    return {
+        a.id: hmac.new(secret, f"conflict:{seat.id}:{a.id}".encode(), "sha256").hexdigest()[:20]
+        for a in applications
+    }
+
+
 @bp.route("/competitions/<int:competition_id>/scoring/conflicts", methods=["GET", "POST"])
 @login_required
 def conflicts(competition_id: int):
@@ -170,22 +187,25 @@ def conflicts(competition_id: int):
     seat = _seat(c)
     _guard_post(c, seat, "declare_conflicts")
     applications = [a for a in scoring_applications(c) if a.state == "admitted"]
-    form_class = conflict_form([a.id for a in applications])
+    keys = declaration_keys(c, seat, applications)
+    ids = {k: i for i, k in keys.items()}
+    form_class = conflict_form(list(keys.values()))
     declared = {a.id: operations.declaration_of(seat, a) for a in applications}
     if request.method == "GET":
         data = {}
         for a in applications:
             d = declared[a.id]
             if d is not None:
-                data[f"answer_{a.id}"] = CONFLICT if d.has_conflict else NO_CONFLICT
-                data[f"nature_{a.id}"] = d.nature or ""
+                data[f"answer_{keys[a.id]}"] = CONFLICT if d.has_conflict else NO_CONFLICT
+                data[f"nature_{keys[a.id]}"] = d.nature or ""
         form = form_class(data=data)
     else:
         form = form_class()
     status = 200
     if form.validate_on_submit():
+        answers = {ids[k]: answer for k, answer in form.answers().items()}
         try:
-            documents = operations.declare_conflicts(seat, current_user, form.answers())
+            documents = operations.declare_conflicts(seat, current_user, answers)
         except Refused as exc:
             db.session.rollback()
             status = _fail(exc)
@@ -199,12 +219,13 @@ def conflicts(competition_id: int):
     # Blind: the names, which a member needs to recognise a relative, in alphabetical order
     # and apart from the codes and titles they will score.
     if blind(c):
-        applications = sorted(applications, key=lambda a: (a.applicant_name or "").casefold())
+        applications = sorted(applications, key=operations.by_applicant_name)
     return render_template(
         "scoring/conflicts.html",
         c=c,
         form=form,
         applications=applications,
+        keys=keys,
         declared=declared,
         blind=blind(c),
         groups={a.id: a.group_members or [] for a in applications},
