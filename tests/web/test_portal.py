@@ -255,3 +255,28 @@ def test_any_public_document_reads_in_english_as_a_marked_translation(closed, cl
         select(Document).where(Document.kind == DocumentKind.GRANT_AGREEMENT)
     ).first()
     assert client.get(f"/documents/{agreement.id}.pdf?lang=en").status_code == 404  # private
+
+
+def test_a_translation_is_rendered_once_then_served_as_kept(closed, client, db, monkeypatch):
+    """Anonymous visitors asking for a translation cost one render, not one each."""
+    from initiatives.documents import rendering
+
+    run, _a = closed
+    notice = db.session.scalars(
+        select(Document).where(
+            Document.competition_id == run.c.id, Document.kind == DocumentKind.RESULTS_NOTICE
+        )
+    ).one()
+    first = client.get(f"/documents/{notice.id}.pdf?lang=en")
+    assert first.status_code == 200
+    renders = []
+    real = rendering.renderer
+
+    def counting():
+        renders.append(1)
+        return real()
+
+    monkeypatch.setattr(rendering, "renderer", counting)
+    for _ in range(3):
+        assert client.get(f"/documents/{notice.id}.pdf?lang=en").data == first.data
+    assert renders == []
