@@ -122,6 +122,49 @@ def list_users():
         click.echo(f"{user.id:4}  {user.login:32}  {user.full_name:32}  {grants}")
 
 
+def _account(login: str):
+    user = accounts.find_by_login(login)
+    if user is None:
+        raise click.ClickException(f"no account with login {login!r}")
+    return user
+
+
+@users.command("password")
+@click.argument("login")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def set_password(login, password):
+    """Set a new password; every session of the account ends."""
+    user = _account(login)
+    try:
+        accounts.change_password(user, password)
+    except accounts.AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    db.session.commit()
+    click.echo(f"password changed for {user.login}; its sessions are ended")
+
+
+@users.command("deactivate")
+@click.argument("login")
+def deactivate(login):
+    """Close an account (someone who left the office): it can no longer log in, and every
+    session and remember-me cookie of it ends at once."""
+    user = _account(login)
+    accounts.deactivate(user)
+    db.session.commit()
+    click.echo(f"deactivated {user.login}; its sessions are ended")
+
+
+@users.command("logout")
+@click.argument("login")
+def logout_everywhere(login):
+    """End every session and remember-me cookie of an account (a lost phone)."""
+    user = _account(login)
+    accounts.end_sessions(user)
+    db.session.commit()
+    click.echo(f"ended every session of {user.login}")
+
+
 @workflows_cli.command("diagram")
 @click.argument("name", required=False, type=click.Choice(sorted(WORKFLOWS)))
 def diagram(name):

@@ -30,6 +30,9 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
     locale: Mapped[str] = mapped_column(String(2), default="ky")
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # Bumped by logout, a change of password and deactivation: every session and
+    # "Remember me" cookie issued before carries the old value and is refused.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     grants: Mapped[list[RoleGrant]] = relationship(
         back_populates="user", cascade="all, delete-orphan", lazy="selectin"
@@ -38,6 +41,12 @@ class User(UserMixin, IdMixin, TimestampMixin, Base):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and signs into the remember-me cookie: the
+        id with the session generation, so that bumping the generation revokes both on the
+        server, whatever cookies a browser (or a thief) still holds."""
+        return f"{self.id}.{self.session_generation or 0}"
 
     def set_password(self, password: str) -> None:
         # The method is a setting so the test suite can hash cheaply; production keeps

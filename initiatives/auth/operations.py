@@ -79,6 +79,27 @@ def grant(user: User, role: Role, municipality_id: int | None) -> None:
         user.grants.append(RoleGrant(role=role, municipality_id=municipality_id))
 
 
+def end_sessions(user: User) -> None:
+    """Every session and remember-me cookie of the user stops working (``auth.loader``)."""
+    user.session_generation = (user.session_generation or 0) + 1
+
+
+def change_password(user: User, password: str) -> None:
+    """A new password, checked like one chosen at registration; sessions opened with the old
+    one end, so a password changed after a theft locks the thief out."""
+    try:
+        passwords.check(password, login=user.login, name=user.full_name)
+    except passwords.PasswordRefused as refused:
+        raise AccountError(str(refused)) from None
+    user.set_password(password)
+    end_sessions(user)
+
+
+def deactivate(user: User) -> None:
+    user.active = False
+    end_sessions(user)
+
+
 def record_login(user: User) -> None:
     user.last_login_at = utcnow()
 

@@ -45,9 +45,15 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    logout_user()
+    """Ends the session here and, by the session generation, every other session and
+    remember-me cookie of the user (a shared office computer, a lost phone). The session is
+    emptied before ``logout_user``, which leaves in it the marker that deletes the
+    remember-me cookie."""
+    operations.end_sessions(current_user)
+    db.session.commit()
     locale = session.get("locale")
     session.clear()
+    logout_user()
     if locale:
         session["locale"] = locale
     flash(_("You have logged out."), "info")

@@ -11,36 +11,9 @@ from initiatives import create_app
 from initiatives.auth import operations as accounts
 from initiatives.auth import passwords
 from initiatives.demo import loader
-from initiatives.extensions import db as _db
+from tests.web.conftest import disposed
 
 SPECIALIST = "specialist@orozbekov.example"
-
-
-def disposed(made):
-    """Close an extra application's connections: left to the garbage collector, psycopg
-    warns about them in whichever test runs then."""
-    with made.app_context():
-        _db.session.remove()
-        _db.engine.dispose()
-
-
-@pytest.fixture
-def real_app(app, tmp_path):
-    """The application as deployed: CSRF and login limits on, same database as the tests."""
-    made = create_app(
-        {
-            "DATABASE_URL": app.config["DATABASE_URL"],
-            "SECRET_KEY": "x" * 40,
-            "UPLOADS_DIR": str(tmp_path / "uploads"),
-            "DOCUMENTS_DIR": str(tmp_path / "documents"),
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
-            "LOGIN_LIMITS": "5 per minute",
-            "LOGIN_LIMITS_PER_ADDRESS": "8 per minute",
-            "REGISTER_LIMITS": "2 per hour",
-        }
-    )
-    yield made
-    disposed(made)
 
 
 def csrf_of(html: str) -> str:
