@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from initiatives.api import views as api
 from initiatives.audit import operations as audit
 from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
@@ -47,7 +48,11 @@ def register(app: Flask) -> None:
         db.session.rollback()
         if exc.response is not None:  # a page made for this case (the login limit's)
             return exc.response
-        return _page(exc.code or 400, description=_describe(exc))
+        if api.is_api_request():  # programs read the open data: JSON, as documented
+            return api.error_response(exc)
+        body, status = _page(exc.code or 400, description=_describe(exc))
+        # A 405 says which methods the address takes (RFC 9110), as Werkzeug's own does.
+        return body, status, [(k, v) for k, v in exc.get_headers() if k == "Allow"]
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

@@ -7,11 +7,14 @@ so the document cannot drift from what the API answers.
 from __future__ import annotations
 
 from initiatives.competitions.queries import PUBLIC_STATES
+from initiatives.routes import MAX_ID
 
 MONEY = {"type": ["string", "null"], "pattern": r"^-?\d+\.\d{2}$", "description": "som"}
 MONEY_REQUIRED = {"type": "string", "pattern": r"^-?\d+\.\d{2}$", "description": "som"}
 DATE = {"type": ["string", "null"], "format": "date"}
 MOMENT = {"type": ["string", "null"], "format": "date-time"}
+YEARS = (2000, 2100)  # the years a competition may have, and so the filter takes
+ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 TEXT = {"type": "string"}
 OPTIONAL_TEXT = {"type": ["string", "null"]}
 PUBLIC_APPLICATION_STATES = [
@@ -173,19 +176,26 @@ def page_of(name: str) -> dict:
     }
 
 
-FILTERS = [
-    {"name": "municipality", "in": "query", "schema": {"type": "string"}},
-    {"name": "year", "in": "query", "schema": {"type": "integer"}},
-    {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(PUBLIC_STATES)}},
-    {"name": "competition", "in": "query", "schema": {"type": "integer"}},
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+PAGING = [
+    {"name": "page", "in": "query", "schema": ID},
     {
         "name": "per_page",
         "in": "query",
         "schema": {"type": "integer", "minimum": 1, "maximum": 200},
     },
 ]
-LISTS = {
+FILTERS = [
+    {"name": "municipality", "in": "query", "schema": {"type": "string"}},
+    {
+        "name": "year",
+        "in": "query",
+        "schema": {"type": "integer", "minimum": YEARS[0], "maximum": YEARS[1]},
+    },
+    {"name": "state", "in": "query", "schema": {"type": "string", "enum": list(PUBLIC_STATES)}},
+    {"name": "competition", "in": "query", "schema": ID},
+    *PAGING,
+]
+LISTS = {  # the municipalities are not filtered: every one, a page at a time
     "/api/v1/municipalities": ("Municipality", "Every municipality"),
     "/api/v1/competitions": ("Competition", "Published competitions"),
     "/api/v1/applications": ("Application", "Registered applications, public fields only"),
@@ -201,20 +211,21 @@ def _json(schema: dict) -> dict:
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
+BAD = {"400": {"description": "A bad parameter", "content": _json(ERROR)}}
+
+
 def _errors() -> dict:
-    return {
-        "400": {"description": "A bad parameter", "content": _json(ERROR)},
-        "404": {"description": "Not found", "content": _json(ERROR)},
-    }
+    return {**BAD, "404": {"description": "Not found", "content": _json(ERROR)}}
 
 
 def spec(server: str) -> dict:
     paths = {}
     for path, (name, summary) in LISTS.items():
+        parameters = PAGING if name == "Municipality" else FILTERS
         paths[path] = {
             "get": {
                 "summary": summary,
-                "parameters": FILTERS,
+                "parameters": parameters,
                 "responses": {
                     "200": {"description": "One page", "content": _json(page_of(name))},
                     **_errors(),
@@ -224,13 +235,11 @@ def spec(server: str) -> dict:
         paths[f"{path}.csv"] = {
             "get": {
                 "summary": f"{summary}, every row as CSV (UTF-8)",
-                "parameters": [f for f in FILTERS if f["name"] not in ("page", "per_page")],
-                "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}},
+                "parameters": [f for f in parameters if f not in PAGING],
+                "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, **BAD},
             }
         }
-    one = [
-        {"name": "competition_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-    ]
+    one = [{"name": "competition_id", "in": "path", "required": True, "schema": ID}]
     paths["/api/v1/competitions/{competition_id}"] = {
         "get": {
             "summary": "One published competition with its criteria",
@@ -268,6 +277,13 @@ def spec(server: str) -> dict:
                 },
                 **_errors(),
             },
+        }
+    }
+    paths["/api/v1/competitions/{competition_id}/results.csv"] = {
+        "get": {
+            "summary": "The published results, every row as CSV (UTF-8)",
+            "parameters": one,
+            "responses": {"200": {"description": "CSV", "content": {"text/csv": {}}}, **_errors()},
         }
     }
     return {

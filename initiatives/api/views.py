@@ -3,8 +3,10 @@
 Lists take ``page`` (from 1) and ``per_page`` (1-200, 50 by default) and answer
 ``{"items": [...], "page", "per_page", "total", "next"}``; ``<list>.csv`` gives every row at
 once. Filters: ``municipality`` (slug), ``year``, ``state``, ``competition`` (id). A bad
-parameter is a 400 with a JSON ``error``; an unknown id a 404. Only published competitions
-appear, and only public fields: no individual's name, contact, ID number or file.
+parameter is a 400 with a JSON ``error``; an unknown id a 404. Every error under /api/v1,
+including an unknown path or method, is JSON (``error_response``). Only published
+competitions appear, and only public fields: no individual's name, contact, ID number or
+file; applications and winners as ``initiatives.public.publication`` allows.
 """
 
 from __future__ import annotations
@@ -14,24 +16,28 @@ import io
 import json
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import selectinload
+from werkzeug.exceptions import HTTPException
 
 from initiatives.api import serialize
-from initiatives.api.openapi import spec
+from initiatives.api.openapi import YEARS, spec
 from initiatives.applications.models import Application
 from initiatives.competitions.models import Competition
 from initiatives.competitions.queries import PUBLIC_STATES
+from initiatives.core.spreadsheet import neutralise
 from initiatives.extensions import db
 from initiatives.grants.models import Agreement, ImplementationReport
 from initiatives.municipalities.models import Municipality
 from initiatives.public import portal
+from initiatives.public.publication import APPLICATIONS_PUBLIC, DECISIONS_PUBLIC
+from initiatives.routes import MAX_ID
 from workflows.competition import AWARDED_OR_LATER
 
 bp = Blueprint("api", __name__)
 
 PER_PAGE, MAX_PER_PAGE = 50, 200
-PUBLISHED_RESULTS = ("winners_announced", "implementation", "closed")
+PREFIX = "/api/"
 
 
 class BadRequest(ValueError):
@@ -43,32 +49,56 @@ def bad_request(exc: BadRequest):
     return jsonify(error=str(exc)), 400
 
 
-def _int(name: str, default: int | None = None, low: int = 1, high: int | None = None):
-    raw = request.args.get(name)
-    if raw in (None, ""):
+def is_api_request() -> bool:
+    return request.path.startswith(PREFIX)
+
+
+def error_response(exc: HTTPException) -> Response:
+    """An HTTP error under /api/v1 as the OpenAPI document says: a JSON ``error``, and the
+    methods allowed with a 405. Routing errors (an unknown path, a number too large for an
+    id) never reach the blueprint, so the application's error handler asks here."""
+    response = jsonify(error=(exc.name or "error").lower())
+    response.status_code = exc.code or 400
+    for header, value in exc.get_headers():
+        if header == "Allow":
+            response.headers["Allow"] = value
+    return response
+
+
+def _arg(name: str) -> str | None:
+    """The one value of a parameter; given twice, it is ambiguous."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"{name} may be given once")
+    return values[0] if values else None
+
+
+def _int(name: str, default: int | None = None, low: int = 1, high: int = MAX_ID):
+    """A whole number within [low, high]: an id beyond MAX_ID could not even be compared in
+    the database. Present but empty is an error, not the default."""
+    raw = _arg(name)
+    if raw is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise BadRequest(f"{name} must be a whole number") from None
-    if value < low or (high is not None and value > high):
-        raise BadRequest(f"{name} must be between {low} and {high or 'any'}")
+    value = int(raw) if raw.isascii() and raw.isdigit() and len(raw) <= 12 else None
+    if value is None or not low <= value <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}")
     return value
 
 
 def _competition_filters(stmt, competition_column=Competition.id):
     """Filters shared by every list: published competitions only, then the asked ones."""
     stmt = stmt.where(Competition.state.in_(PUBLIC_STATES))
-    slug = request.args.get("municipality")
+    slug = _arg("municipality")
     if slug:
         stmt = stmt.join(Municipality, Municipality.id == Competition.municipality_id).where(
-            Municipality.slug == slug
+            # No slug has a NUL, and PostgreSQL refuses to compare text that does.
+            Municipality.slug == slug if "\x00" not in slug else false()
         )
-    year = _int("year", low=2000, high=2100)
+    year = _int("year", low=YEARS[0], high=YEARS[1])
     if year is not None:
         stmt = stmt.where(Competition.year == year)
-    state = request.args.get("state")
-    if state:
+    state = _arg("state")
+    if state is not None:
         if state not in PUBLIC_STATES:
             raise BadRequest(f"state must be one of {', '.join(PUBLIC_STATES)}")
         stmt = stmt.where(Competition.state == state)
@@ -103,6 +133,8 @@ def _page(name: str, stmt, row, fmt: str):
 
 
 def _csv(name: str, rows: list[dict]) -> Response:
+    """Every row at once; text that a spreadsheet would run as a formula is neutralised
+    (titles and names are typed by the public)."""
     out = io.StringIO()
     if rows:
         writer = csv.DictWriter(out, fieldnames=list(rows[0]))
@@ -110,7 +142,9 @@ def _csv(name: str, rows: list[dict]) -> Response:
         for r in rows:
             writer.writerow(
                 {
-                    k: json.dumps(v, ensure_ascii=False) if isinstance(v, dict | list) else v
+                    k: json.dumps(v, ensure_ascii=False)
+                    if isinstance(v, dict | list)
+                    else neutralise(v)
                     for k, v in r.items()
                 }
             )
@@ -144,7 +178,9 @@ def competitions(ext):
     return _page("competitions", stmt, serialize.competition, _fmt(ext))
 
 
-def _applications(states=None):
+def _applications(states=None, published=APPLICATIONS_PUBLIC):
+    """Registered applications of competitions whose ``published`` states make them public
+    (``initiatives.public.publication``): the list of an open intake is not."""
     stmt = (
         select(Application)
         .join(Competition, Competition.id == Application.competition_id)
@@ -158,6 +194,7 @@ def _applications(states=None):
             selectinload(Application.reports).selectinload(ImplementationReport.spending),
             selectinload(Application.reports).selectinload(ImplementationReport.activities),
         )
+        .where(Competition.state.in_(published))
         .order_by(Application.competition_id, Application.number)
     )
     if states is not None:
@@ -175,7 +212,7 @@ def applications(ext):
 @bp.get("/api/v1/awards<any('.csv'):ext>")
 def awards(ext):
     """Winners once the head has announced them (the commission's proposal is not news)."""
-    stmt = _applications(AWARDED_OR_LATER).where(Competition.state.in_(PUBLISHED_RESULTS))
+    stmt = _applications(AWARDED_OR_LATER, DECISIONS_PUBLIC)
     return _page("awards", stmt, serialize.award, _fmt(ext))
 
 
@@ -183,7 +220,7 @@ def awards(ext):
 @bp.get("/api/v1/reports<any('.csv'):ext>")
 def reports(ext):
     """Accepted implementation reports."""
-    stmt = _applications({"completed"})
+    stmt = _applications({"completed"}, DECISIONS_PUBLIC)
     return _page("reports", stmt, serialize.report, _fmt(ext))
 
 
@@ -203,7 +240,7 @@ def competition(competition_id: int):
     if c is None:
         return jsonify(error="no such published competition"), 404
     body = serialize.competition(c)
-    body["applications"] = portal.application_count(c) if c.state in portal.COUNTS_FROM else None
+    body["applications"] = portal.application_count(c)
     body["criteria"] = [
         {
             "position": k.position,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from initiatives.applications.models import Application, Attachment
 from initiatives.core.enums import Channel
 from initiatives.lifecycle.permissions import roles_for
+from initiatives.public.publication import decisions_public
 
 STAFF = {"specialist", "head", "admin"}
 CLERKS = {"specialist", "admin"}
@@ -79,20 +80,20 @@ def can_screen(user, a: Application) -> bool:
     return bool(user.is_authenticated and roles_for(user, a) & SCREENERS)
 
 
-# The commission's decisions are news only once the head announces the winners: until then
-# the applicant (and anyone not working on the competition) reads "under review".
-UNDECIDED_FOR_THE_PUBLIC = {"scoring", "results_approved"}
+# The commission's decisions are news only once the head announces the winners
+# (``initiatives.public.publication``): until then the applicant (and anyone not working on
+# the competition) reads "under review".
 HELD_DECISIONS = {"award", "not_award", "reconsider"}
 
 
 def public_state(a: Application) -> str:
-    if a.state in ("awarded", "not_awarded") and a.competition.state in UNDECIDED_FOR_THE_PUBLIC:
+    if a.state in ("awarded", "not_awarded") and not decisions_public(a.competition.state):
         return "scored"
     return a.state
 
 
 def public_events(a: Application, events: list) -> list:
     """The timeline an applicant reads: decisions held back until they are announced."""
-    if a.competition.state not in UNDECIDED_FOR_THE_PUBLIC:
+    if decisions_public(a.competition.state):
         return events
     return [e for e in events if e.action not in HELD_DECISIONS]

@@ -3,7 +3,8 @@
 Each dataset is columns plus rows of plain values, written as CSV (UTF-8 with a BOM, which
 Excel needs to read Cyrillic) or as an XLSX sheet (openpyxl) with typed cells, a frozen
 header and a totals row computed here from the same rows, so the totals a reader sees are
-the database's. Headers are in the language of the person exporting.
+the database's. Headers are in the language of the person exporting. Whatever people typed
+stays text (``initiatives.core.spreadsheet``): a title starting with ``=`` is never a formula.
 
 Contacts and ID numbers are left out: a spreadsheet travels by e-mail and USB stick, and no
 column here needs them.
@@ -27,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from initiatives.applications.models import Application
 from initiatives.competitions.models import Competition
 from initiatives.core.enums import PRIORITIES, SheetState, SpendingSource
+from initiatives.core.spreadsheet import neutralise, risky
 from initiatives.extensions import db
 from initiatives.grants.models import Agreement, ImplementationReport
 from initiatives.i18n import _
@@ -296,7 +298,7 @@ def _cell(value, kind: str):
         return f"{value:.2f}" if kind == MONEY else format(value.normalize(), "f")
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return value
+    return neutralise(value)
 
 
 def to_csv(d: Dataset) -> bytes:
@@ -308,6 +310,16 @@ def to_csv(d: Dataset) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def _as_text(row) -> None:
+    """Strings as strings: openpyxl makes a formula of text starting with ``=`` (and an
+    error value of ``#N/A``). The quote prefix keeps the cell text when someone edits it."""
+    for cell in row:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
+            if risky(cell.value):
+                cell.quotePrefix = True
+
+
 def _sheet(wb: Workbook, d: Dataset, first: bool) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = _(d.title)[:31]
@@ -317,6 +329,7 @@ def _sheet(wb: Workbook, d: Dataset, first: bool) -> None:
     ws.freeze_panes = "A2"
     for row in d.rows:
         ws.append([float(v) if isinstance(v, Decimal) else v for v in row])
+        _as_text(ws[ws.max_row])
     totals = d.totals()
     if totals is not None:
         totals[0] = _("Total")

@@ -2,6 +2,9 @@
 
 Counts and sums are done by the database (GROUP BY), so the dashboard costs the same few
 queries for one municipality or for all 453. Participants come from accepted reports.
+Applications and winners are counted as the competition's public page shows them
+(``initiatives.public.publication``): an open intake's applications are not counted, nor the
+commission's winners before the head has announced them.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from initiatives.extensions import db
 from initiatives.grants.models import ImplementationReport, ReportSpending
 from initiatives.grants.summary import ADDITIVE_GROUPS
 from initiatives.municipalities.models import Municipality
+from initiatives.public.publication import APPLICATIONS_PUBLIC, DECISIONS_PUBLIC, publication
 from workflows.competition import AWARDED_OR_LATER
 
 ZERO = Decimal("0.00")
-PUBLISHED_RESULTS = ("winners_announced", "implementation", "closed")
 
 
 @dataclass(frozen=True)
@@ -85,21 +88,20 @@ def figures(f: Filters) -> dict:
                 .join(Competition, Competition.id == Application.competition_id)
                 .where(
                     Application.state.in_(AWARDED_OR_LATER),
-                    Competition.state.in_(PUBLISHED_RESULTS),
+                    Competition.state.in_(DECISIONS_PUBLIC),
                 )
             )
         )
         or ZERO
     )
-    initiatives = dict(
-        db.session.execute(
-            f.apply(
-                select(Application.state, func.count(Application.id))
-                .join(Competition, Competition.id == Application.competition_id)
-                .where(Application.number.is_not(None))
-            ).group_by(Application.state)
-        ).all()
-    )
+    initiatives = db.session.execute(
+        f.apply(
+            select(Competition.state, Application.state, func.count(Application.id))
+            .join(Competition, Competition.id == Application.competition_id)
+            .where(Application.number.is_not(None), Competition.state.in_(APPLICATIONS_PUBLIC))
+        ).group_by(Competition.state, Application.state)
+    ).all()
+    decided = [(s, n) for c, s, n in initiatives if publication(c).decisions]
     spent = dict(
         db.session.execute(
             f.apply(
@@ -133,9 +135,9 @@ def figures(f: Filters) -> dict:
             "local_awarded": awarded_local,
             "spent": {getattr(k, "value", k): v for k, v in spent.items()},
         },
-        "applications": sum(initiatives.values()),
-        "financed": sum(n for s, n in initiatives.items() if s in AWARDED_OR_LATER),
-        "completed": initiatives.get("completed", 0),
+        "applications": sum(n for _c, _s, n in initiatives),
+        "financed": sum(n for s, n in decided if s in AWARDED_OR_LATER),
+        "completed": sum(n for s, n in decided if s == "completed"),
         "participants": participants,
         "participants_total": sum(participants.get(g, 0) for g in ADDITIVE_GROUPS),
     }

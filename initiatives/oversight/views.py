@@ -9,6 +9,7 @@ from initiatives.core.enums import PARTICIPANT_GROUPS, SpendingSource
 from initiatives.i18n import _
 from initiatives.oversight.figures import Filters, choices, figures
 from initiatives.public import cache
+from initiatives.routes import arg_int
 from reports.charts import WEB, bar_chart
 from workflows import CompetitionState
 
@@ -20,11 +21,11 @@ def _filters(options: dict) -> Filters:
     """Only values that exist are taken; anything else is ignored, never an error."""
     region = request.args.get("region") or None
     district = request.args.get("district") or None
-    year = request.args.get("year") or None
+    year = arg_int("year")
     return Filters(
         region=region if region in options["regions"] else None,
         district=district if district in options["districts"] else None,
-        year=int(year) if year and year.isdigit() and int(year) in options["years"] else None,
+        year=year if year in options["years"] else None,
     )
 
 

@@ -23,22 +23,10 @@ from initiatives.documents.models import Document
 from initiatives.extensions import db
 from initiatives.grants.models import Agreement, ImplementationReport
 from initiatives.municipalities.models import Municipality
+from initiatives.public.publication import publication
 from workflows import CompetitionState
 
 PUBLIC_TITLES = {s.value: s.public_title for s in CompetitionState}
-
-# From which state each part of the page is public.
-RESULTS_FROM = {"winners_announced", "implementation", "closed"}
-COUNTS_FROM = {
-    "applications_closed",
-    "screening",
-    "scoring",
-    "results_approved",
-    "winners_announced",
-    "implementation",
-    "closed",
-    "failed",
-}
 
 
 # What the portal's lists read of a municipality and of a competition: not the regulation,
@@ -143,7 +131,10 @@ def timeline(c: Competition) -> list[AuditEvent]:
     return shown
 
 
-def application_count(c: Competition) -> int:
+def application_count(c: Competition) -> int | None:
+    """How many applied, once that is public (``initiatives.public.publication``)."""
+    if not publication(c.state).applications:
+        return None
     return db.session.scalar(
         select(func.count(Application.id)).where(
             Application.competition_id == c.id, Application.number.is_not(None)
@@ -167,7 +158,7 @@ def documents(c: Competition) -> list[Document]:
 
 def results(c: Competition) -> dict | None:
     """The published results notice: ranking with mean scores, winners and amounts."""
-    if c.state not in RESULTS_FROM:
+    if not publication(c.state).decisions:
         return None
     notice = db.session.scalars(
         select(Document)
@@ -202,7 +193,7 @@ def results(c: Competition) -> dict | None:
 
 def grants(c: Competition) -> list[Application]:
     """Winners with their agreement and accepted report, for the money and results part."""
-    if c.state not in ("winners_announced", "implementation", "closed"):
+    if not publication(c.state).decisions:
         return []
     return list(
         db.session.scalars(

@@ -92,7 +92,7 @@ def _competition_page(competition_id: int) -> dict:
         "c": c,
         "documents": portal.documents(c),
         "timeline": portal.timeline(c),
-        "applications": portal.application_count(c) if c.state in portal.COUNTS_FROM else None,
+        "applications": portal.application_count(c),
         "results": portal.results(c),
         "grants": portal.grants(c),
         "figures": figures,

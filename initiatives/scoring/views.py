@@ -33,6 +33,7 @@ from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import available
 from initiatives.lifecycle.permissions import roles_for
 from initiatives.paging import Page, paginate
+from initiatives.routes import arg_int
 from initiatives.scoring import operations, ranking
 from initiatives.scoring.results import compute, load, load_frame, scoring_applications
 from initiatives.scoring.standing import commission_matrix, standing_of
@@ -143,7 +144,7 @@ def workspace(competition_id: int):
     rows = [(a, standing.status(a.id), standing.sheets.get(a.id)) for a in applications]
     undeclared = [a for a, status, _s in rows if status == "undeclared" and a.state == "admitted"]
     # Opened without a page: the page of the first application still to score.
-    wanted = request.args.get("page", type=int)
+    wanted = arg_int("page")
     to_do = next(
         (i for i, (_a, status, _s) in enumerate(rows) if status in ("not_started", "draft")),
         None,
@@ -338,7 +339,7 @@ def progress(competition_id: int):
         c=c,
         seats=seats,
         applications=applications,
-        page=paginate(applications, request.args.get("page", type=int), RANKING_PAGE),
+        page=paginate(applications, arg_int("page"), RANKING_PAGE),
         matrix=matrix,
         counts=counts,
         missing={seat: left for seat, left in missing.items() if left},
@@ -398,8 +399,8 @@ def funding_line(rows: list, page: Page) -> int | None:
 
 def _results_page(c, partial_form, status: int, editing: int | None = None):
     outcome = compute(c, means=False)
-    showing = editing or request.args.get("row", type=int)
-    page = ranking_page(outcome.rows, request.args.get("page", type=int), showing)
+    showing = editing or arg_int("row")
+    page = ranking_page(outcome.rows, arg_int("page"), showing)
     can_lead = bool(_roles(c) & LEADS) and c.state == "scoring"
     return render_template(
         "scoring/results.html",
