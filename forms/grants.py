@@ -95,8 +95,12 @@ class ReportFileForm(Form):
     file = FileField(_l("File (PDF, JPEG or PNG)"), [FileRequired(REQUIRED)])
 
 
-def report_form(activity_ids: list[int], groups: list[tuple[str, str]], spending_ids: list[int]):
-    """The report of one round: its activities, its participant groups, its spending rows."""
+def report_form(activities: int, groups: list[tuple[str, str]], spending: int):
+    """The report of one round: its activities, its participant groups, its spending rows.
+
+    Rows are named by their position, not their id: the page shows a round before its
+    first save makes the rows (a GET writes nothing), and the saved rows come in the same
+    order."""
 
     class ReportForm(Form):
         results_text = TextAreaField(
@@ -114,20 +118,22 @@ def report_form(activity_ids: list[int], groups: list[tuple[str, str]], spending
         def participants(self) -> dict:
             return {code: self[f"group_{i}"].data for i, (code, _t) in enumerate(groups)}
 
-        def activities(self) -> dict:
+        def activities(self, ids: list[int]) -> dict:
+            """Done and note per activity row, keyed by the ids of the saved round's rows."""
             return {
-                i: (bool(self[f"done_{i}"].data), self[f"note_{i}"].data or "")
-                for i in activity_ids
+                row: (bool(self[f"done_{i}"].data), self[f"note_{i}"].data or "")
+                for i, row in enumerate(ids[:activities])
             }
 
-        def actual(self) -> dict:
+        def actual(self, ids: list[int]) -> dict:
+            """The amounts typed, keyed by the ids of the saved round's spending rows."""
             return {
-                i: self[f"actual_{i}"].data
-                for i in spending_ids
+                row: self[f"actual_{i}"].data
+                for i, row in enumerate(ids[:spending])
                 if self[f"actual_{i}"].data is not None
             }
 
-    for i in activity_ids:
+    for i in range(activities):
         setattr(ReportForm, f"done_{i}", BooleanField(_l("Done")))
         setattr(
             ReportForm,
@@ -140,7 +146,7 @@ def report_form(activity_ids: list[int], groups: list[tuple[str, str]], spending
             f"group_{i}",
             IntegerField(title, [Optional(), NumberRange(0, MAX_PEOPLE)]),
         )
-    for i in spending_ids:
+    for i in range(spending):
         setattr(
             ReportForm,
             f"actual_{i}",

@@ -12,7 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from initiatives import config as config_module
 from initiatives.auth import throttle
-from initiatives.extensions import babel, csrf, db, login_manager, migrate
+from initiatives.extensions import babel, compress, csrf, db, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.from_pyfile("config.py", silent=True)
     app.config.update(config_module.from_environment(os.environ))
     app.config.update(config or {})
-    config_module.finalize(app.config)
+    config_module.finalize(app.config, app.instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     if app.config["TRUSTED_PROXIES"]:
         # The visitor's address and scheme as the proxy saw them: the login limit counts
@@ -37,6 +37,9 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
+    from initiatives.routes import install_converters
+
+    install_converters(app)
     _register_blueprints(app)
     throttle.install(app)
     from initiatives.public import cache as public_pages
@@ -77,6 +80,8 @@ def _init_extensions(app: Flask) -> None:
     from initiatives.auth.loader import load_user
     from initiatives.i18n import select_locale
 
+    # First, so that its after_request runs last: it compresses the finished response.
+    compress.init_app(app)
     db.init_app(app)
     migrate.init_app(
         app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True

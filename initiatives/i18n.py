@@ -5,6 +5,7 @@ The chosen language is remembered in the session and, for a logged-in user, on t
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 from flask import current_app, request, session
@@ -17,6 +18,8 @@ _ = gettext
 _l = lazy_gettext
 
 LANGUAGE_NAMES = {"ky": "Кыргызча", "ru": "Русский", "en": "English"}
+# A parameter that its message follows with a per cent sign ("%(share)s%%") is a share.
+SHARE = re.compile(r"%\((\w+)\)s\s?%%")
 
 
 def select_locale() -> str:
@@ -38,10 +41,15 @@ def _term(message: str) -> str:
 
 def explain(reason: Reason) -> str:
     """A workflow's untranslated reason, in the user's language; an amount in its format
-    ("4 000,00 сом", not "4000.00")."""
-    from initiatives.web import money
+    ("4 000,00 сом", not "4000.00"), a share as a number that the message's own per cent
+    sign follows ("2,5%", which read "2,50 сом%" when every Decimal was money)."""
+    from initiatives.web import money, number
 
     if any(isinstance(v, Decimal) for v in reason.params.values()):
-        params = {k: money(v) if isinstance(v, Decimal) else v for k, v in reason.params.items()}
+        shares = set(SHARE.findall(reason.message))
+        params = {
+            k: (number(v) if k in shares else money(v)) if isinstance(v, Decimal) else v
+            for k, v in reason.params.items()
+        }
         reason = Reason(reason.message, params)
     return reason.format(_term)

@@ -1,11 +1,15 @@
-"""What every page shares: the language switch, template helpers, security headers."""
+"""What every page shares: the language switch, template helpers, security headers, the
+icon, and static files kept by browsers under URLs that change with their content."""
 
 from __future__ import annotations
 
+import hashlib
+import os
+from decimal import Decimal
 from functools import cache
 
 from babel.numbers import NumberPattern, parse_pattern
-from flask import Flask, abort, redirect, request, session, url_for
+from flask import Flask, abort, redirect, request, send_from_directory, session, url_for
 from flask_babel import (
     format_date,
     format_datetime,
@@ -43,7 +47,81 @@ def number(value, places: int = 2) -> str:
     return _pattern("#,##0." + "#" * places).apply(value, get_locale())
 
 
+def percent(value, places: int = 2) -> str:
+    """A share given in per cent (``Decimal("12.50")``), as the locale writes one: "12,5%"
+    in Kyrgyz, "12,5\u00a0%" in Russian, "12.5%" in English. Not ``money()``: a share is
+    no amount of som."""
+    if value is None:
+        return "—"
+    locale = get_locale()
+    written = locale.percent_formats[None].pattern.replace("#,##0", "#,##0." + "#" * places, 1)
+    return _pattern(written).apply(Decimal(value) / 100, locale)
+
+
+# Fingerprinted static URLs (``?v=``) are kept this long; a new content is a new URL.
+STATIC_MAX_AGE = 365 * 24 * 3600
+
+
+@cache
+def _digest(path: str, mtime_ns: int, size: int) -> str:
+    with open(path, "rb") as f:
+        return hashlib.sha256(f.read()).hexdigest()[:12]
+
+
+def static_version(folder: str, filename: str) -> str | None:
+    """A short hash of a static file's content; read again only when the file changes (its
+    modification time or size), so a page costs one stat per asset."""
+    path = os.path.join(folder, filename)
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return _digest(path, st.st_mtime_ns, st.st_size)
+
+
+def _fingerprint_static(app: Flask) -> None:
+    """``url_for('static', ...)`` carries the file's content hash, and a request with the
+    current hash may be kept by the browser for a year without asking again.
+
+    Before, ``site.css`` was sent ``no-cache``: every page view asked for it again, a round
+    trip each time on a slow line. A stale or missing hash gets the file as before
+    (revalidated each time), so an old page still finds its stylesheet."""
+
+    @app.url_defaults
+    def add_version(endpoint, values):
+        if endpoint == "static" and "filename" in values and "v" not in values:
+            version = static_version(app.static_folder, values["filename"])
+            if version:
+                values["v"] = version
+
+    @app.after_request
+    def keep_fingerprinted(response):
+        if request.endpoint == "static" and response.is_streamed:
+            # A few kilobytes each: read now (the file is closed with the response), so
+            # Flask-Compress can compress them.
+            response.direct_passthrough = False
+            response.make_sequence()
+        if request.endpoint == "static" and response.status_code == 200:
+            filename = (request.view_args or {}).get("filename", "")
+            wanted = request.args.get("v")
+            if wanted and wanted == static_version(app.static_folder, filename):
+                response.cache_control.public = True
+                response.cache_control.max_age = STATIC_MAX_AGE
+                response.cache_control.immutable = True
+                response.cache_control.no_cache = None
+        return response
+
+    @app.get("/favicon.ico")
+    def favicon():
+        """Browsers ask for it whatever a page links; without it every page logged a 404."""
+        return send_from_directory(
+            app.static_folder, "favicon.ico", mimetype="image/x-icon", max_age=24 * 3600
+        )
+
+
 def register(app: Flask) -> None:
+    _fingerprint_static(app)
+
     @app.post("/language/<code>")
     def set_language(code: str):
         if code not in app.config["LANGUAGES"]:
@@ -67,6 +145,7 @@ def register(app: Flask) -> None:
             "language_names": LANGUAGE_NAMES,
             "money": money,
             "number": number,
+            "percent": percent,
             "datetime": lambda v, f="d MMMM y, HH:mm": format_datetime(v, f) if v else "—",
             "day": lambda v: format_date(v, "d MMMM y") if v else "—",
             "public_state_titles": {s.value: s.public_title for s in CompetitionState},

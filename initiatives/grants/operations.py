@@ -297,9 +297,17 @@ def planned_spending(a: Application) -> list[dict]:
     return rows
 
 
-def _copy_round(previous: ImplementationReport | None, a: Application) -> ImplementationReport:
-    report = ImplementationReport(application=a, round=(previous.round + 1) if previous else 1)
-    db.session.add(report)
+def _next_round(previous: ImplementationReport | None, a: Application) -> ImplementationReport:
+    """The round after ``previous`` (the first when None), in memory only: not added to the
+    session nor linked to the application, so the report page can show it on a GET without
+    writing. Its files are not copied here."""
+    report = ImplementationReport(
+        round=(previous.round + 1) if previous else 1,
+        state=ReportState.DRAFT,
+        results_text="",
+        contribution_note="",
+        actual_participants={},
+    )
     if previous is None:
         report.activities = [
             ReportActivity(activity_id=x.id, description=x.description) for x in a.activities
@@ -326,7 +334,14 @@ def _copy_round(previous: ImplementationReport | None, a: Application) -> Implem
         )
         for s in previous.spending
     ]
-    for f in previous.files:
+    return report
+
+
+def _copy_round(previous: ImplementationReport | None, a: Application) -> ImplementationReport:
+    report = _next_round(previous, a)
+    report.application = a
+    db.session.add(report)
+    for f in previous.files if previous else ():
         content = stored_path(f.stored_as).read_bytes()
         stored_as, digest = store_file(content)
         if f.doc_type == "photo" and f.content_type.startswith("image/"):
@@ -354,6 +369,16 @@ def _spending_row(s: dict) -> ReportSpending:
         planned=_money(s["planned"]),
         actual=_money(s["actual"]),
     )
+
+
+def draft_round(a: Application) -> ImplementationReport:
+    """What the report page shows, without writing: the open draft, or the round the first
+    save will make (the plan, or a copy of the returned round). A GET must not create rows:
+    a link preview, a prefetch or a crawler would open rounds and copy files."""
+    report = a.current_report
+    if report is None or report.state == ReportState.RETURNED:
+        return _next_round(report, a)
+    return report
 
 
 def open_round(a: Application, actor=None) -> ImplementationReport:
@@ -440,7 +465,12 @@ def attach_report_file(
 
 
 def detach_report_file(a: Application, actor, attachment: Attachment, at=None) -> None:
+    returned = a.current_report
     report = open_round(a, actor)
+    if returned is not None and returned is not report and attachment in returned.files:
+        # The page showed the returned round's files, as the new round copies them on its
+        # first save (this one): remove the copy of the file the person chose.
+        attachment = report.files[returned.files.index(attachment)]
     if attachment.report_id != report.id:
         raise Refused(N_("this file does not belong to this report"), status=404)
     report.files.remove(attachment)

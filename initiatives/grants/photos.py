@@ -23,11 +23,17 @@ def web_path(stored_as: str) -> Path:
 
 
 def web_copy(content: bytes) -> bytes:
+    """Small first, then upright: a 48 MP camera JPEG decoded whole is 137 MB, and turning
+    it copied all of it again (a worker grew by 390 MB). ``draft`` has the JPEG decoder
+    scale by 1/2, 1/4 or 1/8 while decoding, to the smallest size still at least the web
+    size, so the full picture never exists in memory; PNG has no such mode and relies on
+    the upload's pixel limit (``applications.files.MAX_PIXELS``)."""
     with Image.open(io.BytesIO(content)) as image:
-        image = ImageOps.exif_transpose(image)  # the phone's rotation, applied
+        image.draft("RGB", WEB_SIZE)  # JPEG only; a no-op for other formats
         image.thumbnail(WEB_SIZE)
+        upright = ImageOps.exif_transpose(image)  # the phone's rotation, on the small copy
         out = io.BytesIO()
-        image.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)
+        upright.convert("RGB").save(out, "JPEG", quality=QUALITY, optimize=True)
     return out.getvalue()
 
 

@@ -39,12 +39,12 @@ from initiatives.applications.views import _groups
 from initiatives.competitions import queries
 from initiatives.competitions.clock import close_if_due
 from initiatives.competitions.models import Competition
-from initiatives.core.enums import DocumentKind, ReportState
+from initiatives.core.enums import DocumentKind
 from initiatives.core.errors import Locked, Refused
 from initiatives.documents import snapshots
 from initiatives.documents.models import Document
 from initiatives.documents.rendering import renderer
-from initiatives.extensions import db
+from initiatives.extensions import db, login_manager
 from initiatives.grants import exports, operations, photos, reminders, summary
 from initiatives.grants.models import Agreement, ImplementationReport
 from initiatives.i18n import _, explain
@@ -332,27 +332,30 @@ def refund(application_id: int):
 
 def _report_form_class(a: Application, report: ImplementationReport):
     groups = [(code, _(title)) for code, title in _groups(a)]
-    return report_form([x.id for x in report.activities], groups, [s.id for s in report.spending])
+    return report_form(len(report.activities), groups, len(report.spending))
 
 
-def _report_data(report: ImplementationReport) -> dict:
+def _report_data(a: Application, report: ImplementationReport) -> dict:
     data = {"results_text": report.results_text, "contribution_note": report.contribution_note}
-    for x in report.activities:
-        data[f"done_{x.id}"], data[f"note_{x.id}"] = x.done, x.note
+    for i, x in enumerate(report.activities):
+        data[f"done_{i}"], data[f"note_{i}"] = x.done, x.note
     counts = report.actual_participants or {}
-    for i, (code, _title) in enumerate(_groups(report.application)):
+    for i, (code, _title) in enumerate(_groups(a)):
         data[f"group_{i}"] = counts.get(code)
-    for s in report.spending:
-        data[f"actual_{s.id}"] = s.actual
+    for i, s in enumerate(report.spending):
+        data[f"actual_{i}"] = s.actual
     return data
 
 
 def _report_page(a, report, form, status=200, file_form=None, problems=None):
+    # A round not saved yet shows the files its first save copies: the returned round's.
+    shown = report if report.id is not None else a.current_report
     return render_template(
         "grants/report.html",
         a=a,
         c=a.competition,
         report=report,
+        files=shown.files if shown is not None else [],
         form=form,
         file_form=file_form or ReportFileForm(),
         groups=_groups(a),
@@ -362,19 +365,14 @@ def _report_page(a, report, form, status=200, file_form=None, problems=None):
     ), status
 
 
-def _editable_report(application_id: int) -> tuple[Application, ImplementationReport]:
+def _reportable(application_id: int) -> Application:
+    """An application whose report the user may fill in now (else 404, 403 or 409)."""
     a = _load(application_id)
     if not _may_report(a):
         abort(404 if not _roles(a) & STAFF else 403)
     if a.state not in operations.REPORTABLE:
         abort(409)
-    report = a.current_report
-    if report is None or report.state == ReportState.RETURNED:
-        report = operations.open_round(a, current_user)
-        db.session.commit()  # the new round (a copy of the returned one) is kept
-        a = _load(application_id)
-        report = a.current_report
-    return a, report
+    return a
 
 
 @bp.get("/applications/<int:application_id>/report")
@@ -382,10 +380,11 @@ def _editable_report(application_id: int) -> tuple[Application, ImplementationRe
 def report(application_id: int):
     a = _load(application_id)
     current = a.current_report
-    if a.state in operations.REPORTABLE and _may_report(a):
-        a, current = _editable_report(application_id)
-        form = _report_form_class(a, current)(data=_report_data(current))
-        return _report_page(a, current, form)
+    editable = a.state in operations.REPORTABLE and a.competition.state != "closed"
+    if editable and _may_report(a):
+        draft = operations.draft_round(a)  # not saved: a GET writes nothing
+        form = _report_form_class(a, draft)(data=_report_data(a, draft))
+        return _report_page(a, draft, form)
     if current is None:
         abort(404)
     return render_template(
@@ -401,10 +400,12 @@ def report(application_id: int):
 @bp.post("/applications/<int:application_id>/report")
 @login_required
 def save_report(application_id: int):
-    a, current = _editable_report(application_id)
-    form = _report_form_class(a, current)()
+    a = _reportable(application_id)
+    shown = operations.draft_round(a)  # the round the page showed, saved or not
+    form = _report_form_class(a, shown)()
     if not form.validate_on_submit():
-        return _report_page(a, current, form, INVALID)
+        return _report_page(a, shown, form, INVALID)
+    current = operations.open_round(a, current_user)  # made now if this is its first save
     submitting = request.form.get("action") == "submit"
     try:
         operations.fill_report(
@@ -412,13 +413,15 @@ def save_report(application_id: int):
             current_user,
             results_text=form.results_text.data,
             participants=form.participants(),
-            activities=form.activities(),
-            actual=form.actual(),
+            activities=form.activities([x.id for x in current.activities]),
+            actual=form.actual([s.id for s in current.spending]),
             contribution_note=form.contribution_note.data,
         )
     except Refused as exc:
         db.session.rollback()
-        return _report_page(a, current, form, INVALID, problems=[explain(exc.reason)])
+        a = _load(application_id)
+        shown = operations.draft_round(a)
+        return _report_page(a, shown, form, INVALID, problems=[explain(exc.reason)])
     if not submitting:
         db.session.commit()
         flash(_("The report is saved. You can come back and finish it later."), "success")
@@ -441,9 +444,10 @@ def save_report(application_id: int):
 @bp.post("/applications/<int:application_id>/report/files")
 @login_required
 def report_file(application_id: int):
-    a, current = _editable_report(application_id)
+    a = _reportable(application_id)
+    current = operations.draft_round(a)  # attaching makes the round, a refusal does not
     file_form = ReportFileForm()
-    form = _report_form_class(a, current)(data=_report_data(current), formdata=None)
+    form = _report_form_class(a, current)(data=_report_data(a, current), formdata=None)
     if not file_form.validate_on_submit():
         return _report_page(a, current, form, INVALID, file_form=file_form)
     try:
@@ -467,7 +471,7 @@ def report_file(application_id: int):
 @bp.post("/applications/<int:application_id>/report/files/<int:attachment_id>/delete")
 @login_required
 def delete_report_file(application_id: int, attachment_id: int):
-    a, _current = _editable_report(application_id)
+    a = _reportable(application_id)
     if not StepForm().validate_on_submit():
         abort(400)
     attachment = db.session.get(Attachment, attachment_id)
@@ -624,6 +628,11 @@ def final_report(competition_id: int):
     c = db.get_or_404(Competition, competition_id)
     if c.state != "closed":
         if not current_user.is_authenticated:
+            # A staff member's bookmark or a link in their e-mail: the login page, then
+            # this page. The competition's page is public from the awards on, so this
+            # reveals nothing; before them the page does not exist for anyone.
+            if c.state in AFTER_AWARDS:
+                return login_manager.unauthorized()
             abort(404)
         c = _competition(competition_id)
         if c.state not in AFTER_AWARDS:

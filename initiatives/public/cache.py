@@ -20,7 +20,8 @@ always gets a page rendered for them.
 
 For anonymous visitors the response also carries an ``ETag`` over the same stamp, the
 language and the visitor's CSRF token, so a browser revalidating a page it has gets a
-304 without anything being rendered. ``Last-Modified`` is not sent: a date cannot say
+304 without anything being rendered (also when the body it has came compressed, its tag
+then marked with the encoding). ``Last-Modified`` is not sent: a date cannot say
 that the language or the session changed, and the ETag does.
 """
 
@@ -44,7 +45,7 @@ from initiatives.extensions import db
 from initiatives.municipalities.models import Municipality
 
 # The blocks of a public template that make its content; the rest is base.html's frame.
-CONTENT_BLOCKS = ("title", "content")
+CONTENT_BLOCKS = ("title", "description", "content")
 # How far back the stamps count events (see above).
 RECENT_EVENTS = 10_000
 
@@ -227,9 +228,10 @@ def serve(page: Hashable, stamp: tuple, template: str, context: Callable[[], dic
     conditional = "_flashes" not in session
     if conditional:
         tag = _etag(key)
-        if tag is not None and request.if_none_match.contains(tag):
+        current = _sent_back(tag) if tag is not None else None
+        if current is not None:
             response = current_app.response_class(status=304)
-            return _tagged(response, tag)
+            return _tagged(response, current)
     blocks = pages().get(key)
     if blocks is None:
         blocks = render_content(template, **context())
@@ -238,6 +240,17 @@ def serve(page: Hashable, stamp: tuple, template: str, context: Callable[[], dic
     if conditional and (tag := _etag(key)) is not None:
         _tagged(response, tag)
     return response
+
+
+def _sent_back(tag: str) -> str | None:
+    """The tag the browser sent back if it names this body: as sent, or as Flask-Compress
+    marks the compressed one (``"<tag>:gzip"``). Without the second, every browser that
+    accepts gzip would have the page rendered again instead of a 304."""
+    algorithms = current_app.config.get("COMPRESS_ALGORITHM", ())
+    for sent in (tag, *(f"{tag}:{algorithm}" for algorithm in algorithms)):
+        if request.if_none_match.contains(sent):
+            return sent
+    return None
 
 
 def _tagged(response, tag: str):

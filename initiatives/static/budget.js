@@ -36,7 +36,10 @@
       if (out) { out.textContent = show(sums[k]); }
     });
     var share = form.querySelector("[data-total=share]");
-    if (share) { share.textContent = (sums.all > 0 ? cents(sums.own * 100 / sums.all) : 0) + " %"; }
+    if (share) {  // as the page writes it: "2,5%" in Kyrgyz, "2,5 %" in Russian
+      share.textContent = (sums.all > 0 ? cents(sums.own * 100 / sums.all) / 100 : 0).toLocaleString(
+        document.documentElement.lang || undefined, { style: "percent", maximumFractionDigits: 2 });
+    }
   }
   form.addEventListener("input", recompute);
   form.addEventListener("change", recompute);

@@ -555,10 +555,10 @@ class Lifecycle:
                 key=lambda r: r.round,
             )
             assert a.state == "reporting"
-            return [(x.id, x.planned) for x in report.spending]
+            return [x.planned for x in report.spending]
 
-        for x_id, planned in q(self.app, spending):
-            p.fill(f"input[name=actual_{x_id}]", str(planned))
+        for i, planned in enumerate(q(self.app, spending)):  # rows are named by position
+            p.fill(f"input[name=actual_{i}]", str(planned))
         for box in p.locator("input[name^=done_]").all():
             box.check()
         for note in p.locator("input[name^=note_]").all():

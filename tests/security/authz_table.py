@@ -149,7 +149,10 @@ def step(trigger: str, states, who, known, why: str) -> Rule:
 
 
 # Endpoints with no access rule to check, and why.
-EXCLUDED = {"static": "Flask's static files (CSS, JS): no data behind them"}
+EXCLUDED = {
+    "static": "Flask's static files (CSS, JS): no data behind them",
+    "favicon": "the site's icon: no data behind it",
+}
 
 M, R = "member", "recused"
 OFFICE_ONLY = {"who": STAFF, "forbid": COMMISSION | {"oversight"}}  # setup: the office edits
@@ -344,7 +347,9 @@ TABLE = {
     ),
     "grants.final_report": Rule("public once closed; before, a running account for its workers",
                                 who=WORKING, states=AFTER_AWARDS, anon=404,
-                                cells=at(EVERYONE, ["closed"], 200)),
+                                # a staff link opened logged out leads to the login page
+                                cells={**at(["anon"], sorted(set(AFTER_AWARDS) - {"closed"}), 302),
+                                       **at(EVERYONE, ["closed"], 200)}),
     "grants.export": Rule("the office and oversight; 404 to the rest, even the commission",
                           who=WATCHERS, args={"name": Fixed("applications"), "fmt": Fixed("csv")}),
     # --- documents --------------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from initiatives.audit.models import AuditEvent
 from initiatives.core.enums import DocumentKind
 from initiatives.demo.builder import scan_pdf
 from initiatives.documents.models import Document
-from initiatives.grants import reminders
-from initiatives.grants.models import Payment, Refund, Reminder
+from initiatives.grants import operations, reminders
+from initiatives.grants.models import ImplementationReport, Payment, Refund, Reminder
 from initiatives.notifications.models import Notification
 from reports.charts import bar_chart
 
@@ -81,9 +81,10 @@ def winners(run) -> list[Application]:
 
 
 def report_form(db, a: Application, participants: dict, *, results: str, submit: bool) -> dict:
-    """What a person types into the report page: every activity done, the plan spent."""
+    """What a person types into the report page: every activity done, the plan spent.
+    Rows are named by position, as the page shows them (saved or not yet)."""
     db.session.expire_all()
-    report = db.session.get(Application, a.id).current_report
+    report = operations.draft_round(db.session.get(Application, a.id))
     data = {
         "results_text": results,
         "contribution_note": "The initiative group organised the events.",
@@ -91,14 +92,14 @@ def report_form(db, a: Application, participants: dict, *, results: str, submit:
     }
     if submit:
         data["confirm"] = "y"
-    for x in report.activities:
-        data[f"done_{x.id}"] = "y"
-        data[f"note_{x.id}"] = "held as planned"
+    for i, _x in enumerate(report.activities):
+        data[f"done_{i}"] = "y"
+        data[f"note_{i}"] = "held as planned"
     groups = list(a.competition.municipality.participant_groups)
     for code, n in participants.items():
         data[f"group_{groups.index(code)}"] = str(n)
-    for s in report.spending:
-        data[f"actual_{s.id}"] = str(s.planned)
+    for i, s in enumerate(report.spending):
+        data[f"actual_{i}"] = str(s.planned)
     return data
 
 
@@ -293,6 +294,38 @@ def test_tranches_are_paid_up_to_the_award_and_no_further(announced, client, log
 # --- the report ----------------------------------------------------------------------------
 
 
+def counts(db) -> tuple[int, int]:
+    """Report rounds and audit events in the database."""
+    db.session.expire_all()
+    return (
+        db.session.scalar(select(func.count(ImplementationReport.id))),
+        db.session.scalar(select(func.count(AuditEvent.id))),
+    )
+
+
+def test_opening_the_report_writes_nothing_the_first_save_does(build, client, login, db):
+    run = build("implementation", proposals=4)
+    a = winners(run)[0]
+    login(owner_login(a))
+    before = counts(db)
+    page = client.get(f"/applications/{a.id}/report")
+    assert page.status_code == 200
+    assert counts(db) == before  # a GET reads: no round, no event
+    assert a.activities[0].description in text(page)  # the plan to report against is shown
+    assert client.get(f"/applications/{a.id}/report").status_code == 200
+    assert counts(db) == before
+
+    data = report_form(db, a, OROZBEKOV[0], results="Six sport events.", submit=False)
+    assert client.post(f"/applications/{a.id}/report", data=data).status_code == 302
+    rounds, events = counts(db)
+    assert rounds == before[0] + 1 and events == before[1] + 1  # the round and its event
+    report = db.session.get(Application, a.id).current_report
+    assert report.round == 1 and report.results_text == "Six sport events."
+    assert report.activities and all(x.done for x in report.activities)
+    assert [s.actual for s in report.spending] == [s.planned for s in report.spending]
+    assert report.actual_participants == OROZBEKOV[0]
+
+
 def test_a_returned_report_keeps_everything_entered(build, client, login, db):
     run = build("implementation", proposals=4)
     a = winners(run)[0]
@@ -329,11 +362,15 @@ def test_a_returned_report_keeps_everything_entered(build, client, login, db):
     assert db.session.get(Application, a.id).state == "returned"
 
     login(owner_login(a))
+    before = counts(db)
     page = text(client.get(f"/applications/{a.id}/report"))
     assert "Attach the receipts for the medals, please." in page
     assert "Six sport events, 94 people." in page
     assert 'value="54"' in page and 'value="28"' in page  # women, men
-    assert "finale.png" in page  # the photo came along into the new round
+    assert "finale.png" in page  # the photo comes along into the new round
+    assert counts(db) == before  # shown, not made: the first save makes the new round
+    data = report_form(db, a, OROZBEKOV[0], results="Six sport events, 94 people.", submit=False)
+    assert client.post(f"/applications/{a.id}/report", data=data).status_code == 302
     db.session.expire_all()
     reports = sorted(db.session.get(Application, a.id).reports, key=lambda r: r.round)
     assert [(r.round, r.state.value) for r in reports] == [(1, "returned"), (2, "draft")]
@@ -356,6 +393,38 @@ def test_a_returned_report_keeps_everything_entered(build, client, login, db):
     act = document_pdf(client, db, DocumentKind.ACCEPTANCE_ACT, application_id=a.id)
     assert "Six sport events, 94 people." in act
     assert "Attach the receipts for the medals, please." in act  # the history of rounds
+
+
+def test_a_file_removed_before_the_new_round_is_saved_leaves_the_returned_one(
+    build, client, login, db
+):
+    """The page of a returned report lists its files before the new round copies them;
+    removing one there removes its copy and keeps the returned round's evidence."""
+    run = build("implementation", proposals=4)
+    a = winners(run)[0]
+    login(owner_login(a))
+    for name in ("first.pdf", "second.pdf"):
+        response = client.post(
+            f"/applications/{a.id}/report/files",
+            data={"doc_type": "receipt", "file": (io.BytesIO(scan_pdf(name)), name)},
+            content_type="multipart/form-data",
+        )
+        assert response.status_code == 302
+    data = report_form(db, a, OROZBEKOV[0], results="Six sport events.", submit=True)
+    assert client.post(f"/applications/{a.id}/report", data=data).status_code == 302
+    login(SPECIALIST)
+    client.post(f"/applications/{a.id}/steps/return_report", data={"reason": "Sign them."})
+    login(owner_login(a))
+    db.session.expire_all()
+    returned = db.session.get(Application, a.id).current_report
+    first, second = returned.files
+    assert f"/report/files/{first.id}/delete" in text(client.get(f"/applications/{a.id}/report"))
+    response = client.post(f"/applications/{a.id}/report/files/{first.id}/delete")
+    assert response.status_code == 302
+    db.session.expire_all()
+    returned, new = db.session.get(Application, a.id).reports
+    assert [f.filename for f in returned.files] == ["first.pdf", "second.pdf"]
+    assert [(f.filename, f.sha256) for f in new.files] == [("second.pdf", second.sha256)]
 
 
 def test_a_report_must_say_its_results_and_participants(build, client, login, db):
@@ -413,12 +482,9 @@ def test_closing_waits_for_the_refund_of_unspent_money(build, client, login, db)
     login(owner_login(first))
     client.get(f"/applications/{first.id}/report")
     data = report_form(db, first, OROZBEKOV[0], results="Five events.", submit=True)
-    local = next(
-        s
-        for s in db.session.get(Application, first.id).current_report.spending
-        if s.source.value == "local"
-    )
-    data[f"actual_{local.id}"] = str(local.planned - Decimal("1500"))
+    spending = operations.draft_round(db.session.get(Application, first.id)).spending
+    i, local = next((i, s) for i, s in enumerate(spending) if s.source.value == "local")
+    data[f"actual_{i}"] = str(local.planned - Decimal("1500"))
     assert client.post(f"/applications/{first.id}/report", data=data).status_code == 302
     login(SPECIALIST)
     client.post(f"/applications/{first.id}/steps/accept_report", data={"confirm": "1"})
