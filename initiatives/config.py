@@ -3,16 +3,22 @@
 Order of precedence (later wins): the defaults below, ``instance/config.py``, environment
 variables, and finally the mapping passed to ``create_app`` (tests use that). Production mode
 (``INITIATIVES_ENV=production``) refuses to start without a real secret key, because a default
-key would let anyone forge sessions.
+key would let anyone forge sessions. Development without a configured key makes a random one
+in ``instance/secret_key`` on first start: a key written in this file would be every
+``make run``'s key, and a session forged with it would open any instance started that way.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import secrets
 from collections.abc import Callable
 from pathlib import Path
 
+# The fixed key development used to sign with: refused everywhere, it is public.
 DEV_SECRET_KEY = "dev-only-not-secret"
+KEY_FILE = "secret_key"
 
 
 # Environment variables read on top of instance/config.py, with their parsers.
@@ -55,7 +61,7 @@ def defaults(instance_path: str) -> dict:
     instance = Path(instance_path)
     return {
         "INITIATIVES_ENV": "development",
-        "SECRET_KEY": DEV_SECRET_KEY,
+        "SECRET_KEY": None,  # production: required; development: instance/secret_key
         "DATABASE_URL": f"sqlite:///{instance / 'initiatives.sqlite3'}",
         "DOCUMENTS_DIR": str(instance / "documents"),
         "UPLOADS_DIR": str(instance / "uploads"),
@@ -88,10 +94,29 @@ def defaults(instance_path: str) -> dict:
         "LOGIN_LIMITS": "10 per minute; 30 per hour",  # failed attempts, per login typed
         "LOGIN_LIMITS_PER_ADDRESS": "30 per minute; 300 per hour",  # one office, one NAT
         "REGISTER_LIMITS": "20 per hour",
+        # Refused registrations, per address: each one says whether a phone or e-mail has
+        # an account, so trying a list of them must meet a limit too.
+        "REGISTER_REFUSAL_LIMITS": "10 per minute; 60 per hour",
         # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto: without it
         # every visitor would share the proxy's address and its login limit.
         "TRUSTED_PROXIES": 0,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Text sent compressed to browsers that accept it (Flask-Compress): a public page's
+        # HTML shrinks by six or more on a slow line. PDFs, JPEG and PNG are compressed
+        # inside already and go as they are. Brotli where the browser offers it, else gzip.
+        "COMPRESS_MIMETYPES": [
+            "text/html",
+            "text/css",
+            "text/javascript",
+            "text/csv",
+            "application/json",
+            "image/svg+xml",
+        ],
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        # A stream compressed on the fly is never closed by Flask-Compress (a file handle
+        # left to the garbage collector); the static files are small and read at once
+        # instead (initiatives/web.py), and no other text is streamed.
+        "COMPRESS_STREAMS": False,
     }
 
 
@@ -103,7 +128,34 @@ def from_environment(environ: os._Environ | dict) -> dict:
     return values
 
 
-def finalize(config) -> None:
+def instance_key(instance_path: str) -> str:
+    """The instance's own development key, made on first start and kept across restarts
+    (sessions survive a restart of ``make run``).
+
+    Written to a temporary file and linked into place, so that workers starting together
+    agree: the first link wins, the others read its key; nobody reads a half-written one.
+    Readable by its owner only."""
+    path = Path(instance_path) / KEY_FILE
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f".{KEY_FILE}.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(48) + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            with contextlib.suppress(FileExistsError):  # another worker's came first
+                os.link(temporary, path)
+        finally:
+            temporary.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if len(key) < 32:
+        raise ConfigError(f"{path} holds no usable key; delete it and start again.")
+    return key
+
+
+def finalize(config, instance_path: str) -> None:
     """Derive dependent settings and refuse unsafe production set-ups."""
     url = config["DATABASE_URL"]
     if url.startswith("postgres://"):  # Heroku-style URLs
@@ -126,3 +178,5 @@ def finalize(config) -> None:
         config["SESSION_COOKIE_SECURE"] = True
         config["REMEMBER_COOKIE_SECURE"] = True
         config["PREFERRED_URL_SCHEME"] = "https"
+    elif not config.get("SECRET_KEY") or config["SECRET_KEY"] == DEV_SECRET_KEY:
+        config["SECRET_KEY"] = instance_key(instance_path)

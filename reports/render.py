@@ -38,6 +38,10 @@ TRANSLATION = N_(
     "Translation for information. The registered original is № %(number)s in %(languages)s; "
     "only the original is verified at the address below."
 )
+REDACTED_COPY = N_(
+    "Copy for oversight: the citizens' contacts and identity documents are removed. The "
+    "registered original № %(number)s is kept by the ayil okmotu."
+)
 # Roles under signature lines: templates pass them to parts.signatures as data, where the
 # extractor cannot see them, so they are marked here.
 SIGNING_ROLES = (

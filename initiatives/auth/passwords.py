@@ -9,6 +9,11 @@ one character repeated, and the person's own login or name. Login throttling doe
 from __future__ import annotations
 
 import re
+import secrets
+from functools import cache
+
+from flask import current_app
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from workflows.i18n import N_
 
@@ -83,3 +88,16 @@ def personal(password: str, login: str, name: str) -> bool:
     if len(digits) >= 6 and digits[-6:] in re.sub(r"\D", "", password):
         return True
     return any(len(piece) >= 4 and piece in lowered for piece in pieces)
+
+
+@cache
+def _dummy_hash(method: str) -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method=method)
+
+
+def waste_a_check(password: str) -> None:
+    """Check the password against a hash of nothing, with the method real ones use: a login
+    typed for an account that does not exist then takes as long to refuse as a wrong
+    password, so the time of the answer does not tell who has an account."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    check_password_hash(_dummy_hash(method), password)

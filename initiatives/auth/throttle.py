@@ -14,7 +14,7 @@ from flask import Flask, current_app, make_response, render_template, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
-from forms.auth import LoginForm
+from forms.auth import LoginForm, RegisterForm
 from initiatives.auth import operations
 from initiatives.i18n import _
 
@@ -41,11 +41,19 @@ def install(app: Flask) -> Limiter:
         on_breach=too_many,
         scope="login-address",
     )(login)
-    views["auth.register"] = limiter.limit(
+    register = limiter.limit(
         lambda: current_app.config["REGISTER_LIMITS"],
         methods=["POST"],
         deduct_when=lambda response: response.status_code == 302,  # accounts made
+        scope="register-made",
     )(views["auth.register"])
+    views["auth.register"] = limiter.limit(
+        lambda: current_app.config["REGISTER_REFUSAL_LIMITS"],
+        methods=["POST"],
+        deduct_when=failed,
+        on_breach=too_many_registrations,
+        scope="register-refused",
+    )(register)
     return limiter
 
 
@@ -73,3 +81,13 @@ def too_many(limit):
         _("Too many failed attempts. Try again in %(minutes)s min.", minutes=wait)
     ]
     return make_response(render_template("auth/login.html", form=form), 429)
+
+
+def too_many_registrations(limit):
+    """The registration page again, with what was typed (not the password)."""
+    form = RegisterForm()
+    wait = max(1, int(limit.reset_at - time.time() + 59) // 60)
+    form.login.errors = [
+        _("Too many refused attempts. Try again in %(minutes)s min.", minutes=wait)
+    ]
+    return make_response(render_template("auth/register.html", form=form), 429)

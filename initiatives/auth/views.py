@@ -23,7 +23,9 @@ def login():
     status = 200
     if form.validate_on_submit():
         user = operations.find_by_login(form.login.data)
-        if user is not None and user.active and user.check_password(form.password.data):
+        if user is None:
+            passwords.waste_a_check(form.password.data)  # as long as a wrong password
+        if user is not None and user.check_password(form.password.data) and user.active:
             locale = session.get("locale")
             session.clear()  # new session at login
             if locale:

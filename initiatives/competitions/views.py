@@ -3,7 +3,7 @@ a step is not yet possible, the sentence saying why."""
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -13,13 +13,16 @@ from initiatives.competitions import dashboard as board
 from initiatives.competitions import queries
 from initiatives.competitions.clock import close_if_due
 from initiatives.core.enums import Role
+from initiatives.documents.access import can_read
 from initiatives.documents.models import Document
 from initiatives.extensions import db
 from initiatives.lifecycle.operations import available
 from initiatives.lifecycle.permissions import roles_for
+from initiatives.routes import arg_int
 from workflows import COMPETITION
 
 bp = Blueprint("competitions", __name__)
+OFFICE = {"specialist", "head", "admin"}
 
 
 @bp.get("/dashboard")
@@ -32,7 +35,7 @@ def dashboard():
     total = sum(by_state.values())
     if not total and not current_user.grants:
         return redirect(url_for("applications.mine"))  # a citizen: their applications
-    page, competitions = board.page_of(current_user, request.args.get("page", 1, type=int), total)
+    page, competitions = board.page_of(current_user, arg_int("page", 1), total)
     groups = []
     for state in COMPETITION.states:
         items = [c for c in competitions if c.state == state.value]
@@ -71,17 +74,28 @@ def _overdue_count() -> int:
 def detail(competition_id: int):
     competition = queries.one_visible_or_404(current_user, competition_id)
     close_if_due(competition)
-    applications = [(a, available(a, current_user)) for a in competition.applications]
-    documents = db.session.scalars(
-        select(Document)
-        .where(Document.competition_id == competition.id)
-        .order_by(Document.year, Document.number)
-    ).all()
+    office = bool(roles_for(current_user, competition) & OFFICE)
+    # A draft is its author's work in progress (and the office's, which may type it in):
+    # the commission and oversight meet an application once it is submitted.
+    applications = [
+        (a, available(a, current_user))
+        for a in competition.applications
+        if office or a.state != "draft"
+    ]
+    documents = [
+        d
+        for d in db.session.scalars(
+            select(Document)
+            .where(Document.competition_id == competition.id)
+            .order_by(Document.year, Document.number)
+        )
+        if can_read(current_user, d)
+    ]
     return render_template(
         "competitions/detail.html",
         c=competition,
         documents=documents,
-        can_setup=bool(roles_for(current_user, competition) & {"specialist", "head", "admin"}),
+        can_setup=office,
         public_states=queries.PUBLIC_STATES,
         steps=available(competition, current_user),
         applications=applications,

@@ -75,9 +75,7 @@ def test_a_copied_remember_me_cookie_dies_with_logout_elsewhere(real_app, world)
 
 
 @pytest.mark.parametrize("how", ["password", "deactivate", "logout"])
-def test_a_change_of_password_or_deactivation_ends_every_session(
-    real_app, world, how
-):
+def test_a_change_of_password_or_deactivation_ends_every_session(real_app, world, how):
     phone = remembered_login(real_app)
     other = real_app.test_client()
     copy_cookie(phone, other, "remember_token")
