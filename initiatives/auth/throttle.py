@@ -73,12 +73,15 @@ def failed(response) -> bool:
     return response.status_code != 302
 
 
+def _minutes_left(limit) -> int:
+    return max(1, int(limit.reset_at - time.time() + 59) // 60)
+
+
 def too_many(limit):
     """The login page again, with what was typed (not the password) and when to retry."""
     form = LoginForm()
-    wait = max(1, int(limit.reset_at - time.time() + 59) // 60)
     form.password.errors = [
-        _("Too many failed attempts. Try again in %(minutes)s min.", minutes=wait)
+        _("Too many failed attempts. Try again in %(minutes)s min.", minutes=_minutes_left(limit))
     ]
     return make_response(render_template("auth/login.html", form=form), 429)
 
@@ -86,8 +89,7 @@ def too_many(limit):
 def too_many_registrations(limit):
     """The registration page again, with what was typed (not the password)."""
     form = RegisterForm()
-    wait = max(1, int(limit.reset_at - time.time() + 59) // 60)
     form.login.errors = [
-        _("Too many refused attempts. Try again in %(minutes)s min.", minutes=wait)
+        _("Too many refused attempts. Try again in %(minutes)s min.", minutes=_minutes_left(limit))
     ]
     return make_response(render_template("auth/register.html", form=form), 429)
