@@ -6,6 +6,9 @@ FLASK  := $(BIN)/flask --app initiatives
 STAMP  := $(VENV)/.installed
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
+# The suite over every core (pytest-xdist), a test file per worker so that a module's
+# fixtures (the demo site of the browser tests) are built once. PYTEST_PARALLEL= runs serially.
+PYTEST_PARALLEL ?= -n auto --dist loadfile
 
 .PHONY: run test lint translations messages install db demo clean
 
@@ -40,7 +43,7 @@ run: demo
 test: install
 	@echo "Database: $${TEST_DATABASE_URL:-SQLite (temporary file)}"
 	@command -v chromium >/dev/null || echo "chromium is not installed: the browser tests (tests/browser) will be SKIPPED; apt-get install chromium to run them"
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

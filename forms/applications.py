@@ -18,25 +18,46 @@ from wtforms import (
     DateTimeLocalField,
     FieldList,
     FormField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from forms.base import FiniteDecimalField, Form, option
 from forms.competitions import REQUIRED, choices, short
+from initiatives.core.contacts import Email, Phone
 from initiatives.core.enums import SCREENING_CHECKS, ApplicantKind, InitiativeKind
 
 # NUMERIC(14, 2) holds up to 999,999,999,999.99; a village budget line is far below this.
 MAX_AMOUNT = Decimal("1000000000")
 MAX_PEOPLE = 1_000_000
+# Participants counted by sex and age: together they are everybody, each person once. Every
+# other group (persons with disabilities, a municipality's own) is a part of that total.
+ADDITIVE_GROUPS = ("women", "men", "girls", "boys")
+# Spaces a person or a phone keyboard puts between thousands: "9 000", "9\u00a0000".
+_THOUSANDS = str.maketrans("", "", " \u00a0\u202f\u2009'")
 
 
-def amount(label) -> FiniteDecimalField:
-    return FiniteDecimalField(
+class AmountField(FiniteDecimalField):
+    """An amount as people here write it: "9 000,50" as well as "9000.50". Kyrgyz and
+    Russian write a decimal comma, and phone keyboards offer it; refusing it made a correct
+    figure an error."""
+
+    def process_formdata(self, valuelist):
+        if valuelist and isinstance(valuelist[0], str):
+            value = valuelist[0].strip().translate(_THOUSANDS)
+            if "," in value and "." not in value:
+                value = value.replace(",", ".")
+            valuelist = [value, *valuelist[1:]]
+        super().process_formdata(valuelist)
+
+
+def amount(label) -> AmountField:
+    return AmountField(
         label,
         [
             Optional(),
@@ -65,8 +86,8 @@ class ApplicantForm(Form):
         [Optional(), short(5000)],
         description=_l("One person a line: name, then a dash and the role if any."),
     )
-    contact_phone = StringField(_l("Phone"), [Optional(), short(32)])
-    contact_email = StringField(_l("E-mail"), [Optional(), short(254)])
+    contact_phone = StringField(_l("Phone"), [Optional(), short(32), Phone()])
+    contact_email = StringField(_l("E-mail"), [Optional(), short(254), Email()])
     village = StringField(_l("Village"), [short(120)])
     address = StringField(_l("Address"), [Optional(), short(300)])
     id_document_number = StringField(_l("Passport (ID card) number"), [Optional(), short(50)])
@@ -108,7 +129,7 @@ class PlanForm(Form):
 class BudgetRow(NoCsrf):
     item = StringField(_l("Item"), [short(300)])
     unit = StringField(_l("Unit"), [Optional(), short(40)])
-    quantity = FiniteDecimalField(
+    quantity = AmountField(
         _l("Quantity"),
         [Optional(), NumberRange(0, MAX_AMOUNT, _l("An amount from 0 to 1 000 000 000."))],
         places=2,
@@ -147,7 +168,9 @@ def participants_form(groups: list[tuple[str, str]], data: dict | None = None) -
     setting, so the form class is made for them)."""
 
     class ParticipantsForm(Form):
-        pass
+        def validate(self, extra_validators=None):
+            valid = super().validate(extra_validators)
+            return not sub_groups_above_total(self, [code for code, _title in groups]) and valid
 
     for code, title in groups:
         setattr(
@@ -163,6 +186,30 @@ def participants_form(groups: list[tuple[str, str]], data: dict | None = None) -
         )
     initial = {f"group_{code}": (data or {}).get(code) for code, _title in groups}
     return ParticipantsForm(data=initial)
+
+
+def sub_groups_above_total(form: Form, codes: list[str], name=lambda code: f"group_{code}") -> bool:
+    """Mark every group larger than all the participants together (women, men, girls and
+    boys): 500 persons with disabilities among 2 participants is a typing error, and a
+    report built on it would count people who do not exist. Nothing to compare with when
+    none of the four is given."""
+    additive = [form[name(c)] for c in codes if c in ADDITIVE_GROUPS]
+    if not any(f.data is not None for f in additive) or any(f.errors for f in additive):
+        return False
+    total = sum(f.data or 0 for f in additive)
+    marked = False
+    for code in codes:
+        field = form[name(code)]
+        if code not in ADDITIVE_GROUPS and not field.errors and (field.data or 0) > total:
+            field.errors.append(
+                _l(
+                    "More than all the participants together (%(total)s: women, men, girls "
+                    "and boys): a part cannot be larger than the whole.",
+                    total=total,
+                )
+            )
+            marked = True
+    return marked
 
 
 class AttachmentForm(Form):
@@ -183,7 +230,7 @@ class PaperIntakeForm(Form):
     applicant_name = StringField(
         _l("Name of the applicant or of the group's leader"), [InputRequired(REQUIRED), short(200)]
     )
-    contact_phone = StringField(_l("Phone"), [Optional(), short(32)])
+    contact_phone = StringField(_l("Phone"), [Optional(), short(32), Phone()])
     village = StringField(_l("Village"), [InputRequired(REQUIRED), short(120)])
     title = StringField(_l("Title of the initiative"), [InputRequired(REQUIRED), short(300)])
 
@@ -210,4 +257,17 @@ for _code, _title in SCREENING_CHECKS.items():
 class ConfirmForm(Form):
     """A final step (submit, withdraw): the box must be ticked."""
 
+    confirm = BooleanField(_l("I confirm"))
+
+
+class WithdrawalRecordForm(Form):
+    """The office records a withdrawal the applicant asked for on paper: why, and the scan
+    of her signed request. The scan is checked in the view (by its content), and kept across
+    a refused submission (``kept_file``) so it need not be chosen again."""
+
+    reason = TextAreaField(
+        _l("Reason, as the applicant's request gives it"), [DataRequired(REQUIRED), short(2000)]
+    )
+    file = FileField(_l("Scan of the applicant's written request (PDF, JPEG or PNG)"))
+    kept_file = HiddenField()
     confirm = BooleanField(_l("I confirm"))

@@ -5,6 +5,7 @@ from wtforms import BooleanField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from forms.base import Form, option
+from initiatives.core.contacts import Login
 
 
 class LoginForm(Form):
@@ -19,7 +20,7 @@ class RegisterForm(Form):
     full_name = StringField(_l("Your full name"), [DataRequired(), Length(max=200)])
     login = StringField(
         _l("Phone or e-mail"),
-        [DataRequired(), Length(max=254)],
+        [DataRequired(), Length(max=254), Login()],
         description=_l("You will log in with it, and we write to it about your application."),
     )
     password = PasswordField(

@@ -3,7 +3,7 @@ gettext catalogues, so they appear in Kyrgyz too (WTForms ships no Kyrgyz catalo
 
 from __future__ import annotations
 
-from flask_babel import gettext, ngettext
+from flask_babel import get_translations, gettext
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, FieldList, FormField, SelectChoice, SelectMultipleField, widgets
 
@@ -13,7 +13,10 @@ class _Catalogue:
         return gettext(message)
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
-        return ngettext(singular, plural, n)
+        # Unformatted, as WTForms expects: it fills in "%(max)d" itself, and Flask-Babel's
+        # ngettext would format with ``num`` alone and fail on the other names (a 500 for
+        # any text longer than its field's Length).
+        return get_translations().ungettext(singular, plural, n)
 
 
 def _no_nul(value):

@@ -22,9 +22,17 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from forms.base import FiniteDecimalField, Form, MultiCheckboxField, option
+from initiatives.core.contacts import Login
 from initiatives.core.enums import (
     PRIORITIES,
     REQUIRED_DOCUMENTS,
@@ -44,6 +52,23 @@ def short(n: int) -> Length:
 
 def choices(enum) -> list:
     return [option(m.value, _l(m.title)) for m in enum]
+
+
+class RequiredForLocalBudget:
+    """Required when the source is the local budget, otherwise optional.
+
+    Put before ``Optional()``: that one stops the whole chain on an empty field, the
+    ``validate_<field>`` methods included, so a check written there never ran and an empty
+    budget line reached the database's rule (a 409 page instead of this message)."""
+
+    def __init__(self, message):
+        self.message = message
+
+    def __call__(self, form, field):
+        raw = field.raw_data[0] if field.raw_data else ""
+        if form.kind.data == SourceKind.LOCAL_BUDGET and not str(raw or "").strip():
+            field.errors[:] = []  # "not a valid date" says less than this
+            raise StopValidation(self.message)
 
 
 class NewCompetitionForm(Form):
@@ -66,27 +91,49 @@ class SourceForm(Form):
         [InputRequired(REQUIRED), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
         places=2,
     )
-    decision_number = StringField(_l("Number of the decision"), [Optional(), short(50)])
-    decision_date = DateField(_l("Date of the decision"), [Optional()])
-    budget_line = StringField(_l("Budget line"), [Optional(), short(100)])
+    decision_number = StringField(
+        _l("Number of the decision"),
+        [
+            RequiredForLocalBudget(_l("The ayil kenesh decision number is required.")),
+            Optional(),
+            short(50),
+        ],
+    )
+    decision_date = DateField(
+        _l("Date of the decision"),
+        [
+            RequiredForLocalBudget(_l("The date of the ayil kenesh decision is required.")),
+            Optional(),
+        ],
+    )
+    budget_line = StringField(
+        _l("Budget line"),
+        [
+            RequiredForLocalBudget(_l("The budget line is required for local-budget money.")),
+            Optional(),
+            short(100),
+        ],
+    )
     per_winner_cap = FiniteDecimalField(
         _l("Limit per winner, som"),
         [Optional(), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
         places=2,
     )
-    conditions = TextAreaField(_l("Conditions"), [Optional(), short(2000)])
+    conditions_ky = TextAreaField(_l("Conditions in Kyrgyz"), [Optional(), short(2000)])
+    conditions_ru = TextAreaField(_l("Conditions in Russian"), [Optional(), short(2000)])
+    conditions_en = TextAreaField(_l("Conditions in English"), [Optional(), short(2000)])
 
-    def validate_decision_number(self, field):
-        if self.kind.data == SourceKind.LOCAL_BUDGET and not field.data:
-            raise ValidationError(_l("The ayil kenesh decision number is required."))
-
-    def validate_decision_date(self, field):
-        if self.kind.data == SourceKind.LOCAL_BUDGET and not field.data:
-            raise ValidationError(_l("The date of the ayil kenesh decision is required."))
-
-    def validate_budget_line(self, field):
-        if self.kind.data == SourceKind.LOCAL_BUDGET and not field.data:
-            raise ValidationError(_l("The budget line is required for local-budget money."))
+    def validate(self, extra_validators=None) -> bool:
+        """Conditions are public and printed in Kyrgyz and Russian side by side: written in
+        one official language, they are asked for in the other (a check on the empty
+        field, which its ``Optional`` would skip)."""
+        valid = super().validate(extra_validators)
+        ky, ru = ((f.data or "").strip() for f in (self.conditions_ky, self.conditions_ru))
+        if ky and not ru:
+            self.conditions_ru.errors.append(_l("Write the conditions in Russian too."))
+        elif ru and not ky:
+            self.conditions_ky.errors.append(_l("Write the conditions in Kyrgyz too."))
+        return valid and bool(ky) == bool(ru)
 
     def validate_per_winner_cap(self, field):
         if field.data is not None and self.amount.data and field.data > self.amount.data:
@@ -95,7 +142,9 @@ class SourceForm(Form):
 
 class SeatForm(Form):
     user_id = SelectField(_l("Registered user"), coerce=int, default=0)
-    login = StringField(_l("Or the e-mail or phone of a registered user"), [Optional(), short(254)])
+    login = StringField(
+        _l("Or invite a person by their e-mail or phone"), [Optional(), short(254), Login()]
+    )
     outside_name = StringField(_l("Or full name of an outside person"), [Optional(), short(200)])
     position = StringField(_l("Position or occupation"), [Optional(), short(200)])
     seat_role = SelectField(

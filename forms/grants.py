@@ -15,9 +15,16 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from forms.applications import MAX_AMOUNT, MAX_PEOPLE, NoCsrf
+from forms.applications import MAX_AMOUNT, MAX_PEOPLE, NoCsrf, sub_groups_above_total
 from forms.base import FiniteDecimalField, Form, option
 
 REQUIRED = _l("This field is required.")
@@ -87,6 +94,30 @@ class MoneyForm(Form):
     order_number = StringField(_l("Payment order No."), [InputRequired(REQUIRED), Length(max=50)])
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class ReversalForm(Form):
+    """The correction of a booked payment or refund: which entry, when, and why."""
+
+    entry = SelectField(_l("Entry to reverse"), validate_choice=False)
+    day = DateField(_l("Date of the reversal"), [InputRequired(REQUIRED)])
+    reason = TextAreaField(
+        _l("Reason"),
+        [DataRequired(_l("A reversal needs its reason.")), Length(max=1000)],
+        filters=[_stripped],
+        description=_l("What was booked wrongly, and the document that shows it."),
+    )
+
+    def entry_key(self) -> tuple[str, int] | None:
+        """("payment" or "refund", the entry's id), or None for anything else."""
+        kind, _sep, entry_id = (self.entry.data or "").partition("-")
+        if kind not in ("payment", "refund") or not entry_id.isdigit():
+            return None
+        return kind, int(entry_id)
+
+
 class ReportFileForm(Form):
     doc_type = SelectField(
         _l("Kind of file"),
@@ -117,6 +148,16 @@ def report_form(activities: int, groups: list[tuple[str, str]], spending: int):
 
         def participants(self) -> dict:
             return {code: self[f"group_{i}"].data for i, (code, _t) in enumerate(groups)}
+
+        def validate(self, extra_validators=None) -> bool:
+            """The report's participants obey the application's rule: no part larger than
+            the whole (persons with disabilities among women, men, girls and boys)."""
+            valid = super().validate(extra_validators)
+            position = {code: i for i, (code, _t) in enumerate(groups)}
+            codes = list(position)
+            return (
+                not sub_groups_above_total(self, codes, lambda c: f"group_{position[c]}") and valid
+            )
 
         def activities(self, ids: list[int]) -> dict:
             """Done and note per activity row, keyed by the ids of the saved round's rows."""

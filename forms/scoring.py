@@ -24,6 +24,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from forms.base import FiniteDecimalField, Form, option
 
 REQUIRED = _l("This field is required.")
+TOO_LONG = _l("At most %(max)d characters.")
 DATETIME = "%Y-%m-%dT%H:%M"
 NO_CONFLICT, CONFLICT = "none", "conflict"
 
@@ -59,7 +60,9 @@ def conflict_form(keys: list[str]) -> type[Form]:
         setattr(
             ConflictForm,
             f"nature_{k}",
-            TextAreaField(_l("Nature of the conflict"), [Optional(), Length(max=2000)]),
+            TextAreaField(
+                _l("Nature of the conflict"), [Optional(), Length(max=2000, message=TOO_LONG)]
+            ),
         )
 
     def validate(self, extra_validators=None):
@@ -82,6 +85,14 @@ def sheet_form(criteria: list) -> type[Form]:
         version = HiddenField()
         action = HiddenField(default="save")
         confirm = BooleanField(_l("I have checked my scores: a submitted sheet cannot change."))
+
+        def validate_confirm(self, field):
+            """Asked before anything is saved: a submit refused for the box leaves the
+            sheet, and so the version this page carries, as they were."""
+            if self.action.data == "submit" and not field.data:
+                raise ValidationError(
+                    _l("Tick this box to submit the sheet: a submitted sheet cannot change.")
+                )
 
         def values(self) -> dict[int, tuple]:
             return {
@@ -110,7 +121,9 @@ def sheet_form(criteria: list) -> type[Form]:
         setattr(
             SheetForm,
             f"comment_{k.id}",
-            TextAreaField(_l("Comment (optional)"), [Optional(), Length(max=2000)]),
+            TextAreaField(
+                _l("Comment (optional)"), [Optional(), Length(max=2000, message=TOO_LONG)]
+            ),
         )
     return SheetForm
 
@@ -130,9 +143,9 @@ def meeting_form(seats: list, motions: list[dict]) -> type[Form]:
         held_at = DateTimeLocalField(
             _l("Date and time of the meeting"), [InputRequired(REQUIRED)], format=DATETIME
         )
-        place = StringField(_l("Place"), [Optional(), Length(max=200)])
+        place = StringField(_l("Place"), [Optional(), Length(max=200, message=TOO_LONG)])
         minutes = TextAreaField(
-            _l("What else was said (optional)"), [Optional(), Length(max=10000)]
+            _l("What else was said (optional)"), [Optional(), Length(max=10000, message=TOO_LONG)]
         )
         unanimous = BooleanField(
             _l("Every member present voted for every motion (no need to tick each vote)")

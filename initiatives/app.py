@@ -37,9 +37,10 @@ def create_app(config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     _init_extensions(app)
-    from initiatives.routes import install_converters
+    from initiatives.routes import install_converters, install_request_checks
 
     install_converters(app)
+    install_request_checks(app)
     _register_blueprints(app)
     throttle.install(app)
     from initiatives.public import cache as public_pages
@@ -126,6 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from initiatives.applications.screening import bp as screening_bp
     from initiatives.applications.views import bp as applications_bp
     from initiatives.auth.views import bp as auth_bp
+    from initiatives.competitions.invitations import bp as invitations_bp
     from initiatives.competitions.setup import bp as setup_bp
     from initiatives.competitions.views import bp as competitions_bp
     from initiatives.documents.views import bp as documents_bp
@@ -142,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         auth_bp,
         competitions_bp,
         setup_bp,
+        invitations_bp,
         lifecycle_bp,
         documents_bp,
         municipalities_bp,

@@ -74,7 +74,9 @@ def remind(today):
 
 
 @users.command("create")
-@click.option("--login", required=True, help="E-mail address or phone number.")
+@click.option(
+    "--login", required=True, help="E-mail address or phone number (stored as +996555123456)."
+)
 @click.option("--name", "full_name", required=True, help="Full name.")
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option(

@@ -13,7 +13,8 @@ from initiatives.audit import operations as audit
 from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
 from initiatives.i18n import _, explain
-from initiatives.lifecycle.errors import NotPermitted
+from initiatives.lifecycle.errors import NotPermitted, stage_of
+from initiatives.lifecycle.waiting import refused_role
 from workflows import GuardsFailed, InvalidTrigger
 from workflows.i18n import N_
 
@@ -71,7 +72,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(InvalidTrigger)
     def invalid_trigger(exc: InvalidTrigger):
         db.session.rollback()
-        return _page(409, [_("this step is not possible in the current state")])
+        return _page(409, [_("this step is not possible in the current state"), *stage_of(exc)])
 
     @app.errorhandler(GuardsFailed)
     def guards_failed(exc: GuardsFailed):
@@ -81,7 +82,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(NotPermitted)
     def not_permitted(exc: NotPermitted):
         db.session.rollback()
-        return _page(403, [_("your role does not allow this step")])
+        return _page(403, [explain(refused_role(exc.needed))])
 
     @app.errorhandler(Refused)
     def refused(exc: Refused):

@@ -5,7 +5,11 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import request
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
+
+from initiatives.i18n import _
+from workflows.i18n import N_
 
 
 def local_redirect_target(target: str | None) -> str | None:
@@ -44,3 +48,24 @@ def arg_int(name: str, default: int | None = None) -> int | None:
     if value is None:
         return default
     return max(-MAX_ID, min(value, MAX_ID))
+
+
+NUL_REFUSED = N_("the address or the form holds a NUL character, which no text of ours can hold")
+
+
+def refuse_nul_characters() -> None:
+    """No text of ours holds a NUL, and PostgreSQL refuses to bind one (a 500 from any lookup
+    by a slug, a token or a typed search), so a request carrying one in its path, query or
+    form fields is refused whole, before any view: a 400 with the reason, the same on every
+    database. Uploaded files are bytes and are not looked at."""
+    values = [request.path, *request.args.keys(), *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH"):
+        values += [*request.form.keys(), *request.form.values()]
+    if any("\x00" in v for v in values):
+        exc = BadRequest()
+        exc.user_message = _(NUL_REFUSED)
+        raise exc
+
+
+def install_request_checks(app) -> None:
+    app.before_request(refuse_nul_characters)

@@ -19,7 +19,7 @@ from flask_babel import (
 )
 from flask_login import current_user
 
-from initiatives.applications.access import public_state
+from initiatives.applications.access import public_state, standing
 from initiatives.auth import operations as accounts
 from initiatives.extensions import db
 from initiatives.i18n import LANGUAGE_NAMES, _, explain
@@ -56,6 +56,18 @@ def percent(value, places: int = 2) -> str:
     locale = get_locale()
     written = locale.percent_formats[None].pattern.replace("#,##0", "#,##0." + "#" * places, 1)
     return _pattern(written).apply(Decimal(value) / 100, locale)
+
+
+def file_size(size: int | None) -> str:
+    """A file's size as the user's language writes it ("47 КБ", "1,5 МБ"), the format the
+    documents' receipts print; pages wrote "47 KB" beside "10.0 МБ"."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return _("%(n)s B", n=size)
+    if size < 1024 * 1024:
+        return _("%(n)s KB", n=number(round(Decimal(size) / 1024, 1), 1))
+    return _("%(n)s MB", n=number(round(Decimal(size) / (1024 * 1024), 1), 1))
 
 
 # Fingerprinted static URLs (``?v=``) are kept this long; a new content is a new URL.
@@ -146,6 +158,7 @@ def register(app: Flask) -> None:
             "money": money,
             "number": number,
             "percent": percent,
+            "file_size": file_size,
             "datetime": lambda v, f="d MMMM y, HH:mm": format_datetime(v, f) if v else "—",
             "day": lambda v: format_date(v, "d MMMM y") if v else "—",
             "public_state_titles": {s.value: s.public_title for s in CompetitionState},
@@ -153,6 +166,7 @@ def register(app: Flask) -> None:
             "app_state_titles": {s.value: s.title for s in ApplicationState},
             "app_state_public": {s.value: s.public_title for s in ApplicationState},
             "public_state": public_state,
+            "standing": standing,
         }
 
     @app.after_request

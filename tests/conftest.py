@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import delete
+from sqlalchemy import create_engine, delete, make_url, text
 
 from initiatives import create_app
 from initiatives.demo import loader
@@ -17,6 +17,30 @@ from initiatives.demo.builder import Run, advance, new_competition
 from initiatives.extensions import db as _db
 
 T0 = datetime(2026, 3, 2, 4, 0, tzinfo=UTC)  # the announcement of the test competitions
+
+
+def _worker_database() -> None:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own, named after
+    ``TEST_DATABASE_URL``'s with the worker's id (``test_gw0``), made empty at the start;
+    ``TEST_DATABASE_URL`` then names it, so the tests that derive scratch databases from it
+    (migrations, backups, the crash script) never meet another worker's either. SQLite needs
+    nothing: every worker has its own temporary directory."""
+    url, worker = os.environ.get("TEST_DATABASE_URL"), os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker or os.environ.get("TEST_DATABASE_WORKER") == worker:
+        return
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin_url = base.set(drivername="postgresql+psycopg")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    os.environ["TEST_DATABASE_URL"] = base.set(database=name).render_as_string(hide_password=False)
+    os.environ["TEST_DATABASE_WORKER"] = worker
+
+
+_worker_database()
 
 
 def database_url(tmp_path_factory) -> str:

@@ -20,11 +20,13 @@ def _migrated_url(tmp_path) -> str:
     admin = create_engine(
         url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
     )
+    # Named after the suite's database, so parallel workers (test_gw0, ...) never share it.
+    name = f"{url.rsplit('/', 1)[1]}_migration_check"
     with admin.connect() as conn:
-        conn.execute(text("DROP DATABASE IF EXISTS initiatives_migration_check"))
-        conn.execute(text("CREATE DATABASE initiatives_migration_check"))
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
-    return url.rsplit("/", 1)[0] + "/initiatives_migration_check"
+    return url.rsplit("/", 1)[0] + "/" + name
 
 
 def test_upgrade_from_empty_matches_the_models(tmp_path):

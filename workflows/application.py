@@ -50,6 +50,7 @@ def competition_in(*states: str, message: str):
         return None if a.competition.state in states else Reason(message)
 
     guard.__name__ = f"competition_in_{'_or_'.join(states)}"
+    guard.competition_states = states  # pages explain the gate by the competition's next step
     return guard
 
 
@@ -234,6 +235,15 @@ def comment_given(a, ctx: Context) -> Reason | None:
     return None
 
 
+@checks_input
+def written_request_given(a, ctx: Context) -> Reason | None:
+    """The office withdraws nothing on its own: only on the applicant's signed request,
+    whose scan (its hash) the step records."""
+    if not ctx.data.get("written_request"):
+        return Reason(N_("the scan of the applicant's written request is missing"))
+    return None
+
+
 OWNER_OR_SPECIALIST = roles("owner", "specialist", "admin")
 SCREENERS = roles("secretary", "chair", "specialist", "admin")
 LEADS = roles("chair", "secretary", "admin")
@@ -261,13 +271,25 @@ APPLICATION = Workflow(
             documents=("receipt",),
             final=True,
         ),
+        # Only the applicant withdraws; the office records a withdrawal she asked for on
+        # paper, with the reason and the scan of her request.
         Transition(
             "withdraw",
             sources(S.DRAFT, S.SUBMITTED),
             S.WITHDRAWN,
-            OWNER_OR_SPECIALIST,
+            roles("owner"),
             N_("Withdraw"),
             guards=(before_deadline,),
+            final=True,
+        ),
+        Transition(
+            "record_withdrawal",
+            sources(S.DRAFT, S.SUBMITTED),
+            S.WITHDRAWN,
+            roles("specialist", "admin"),
+            N_("Record a withdrawal at the applicant's written request"),
+            guards=(before_deadline, comment_given, written_request_given),
+            requires=("reason", "written_request"),
             final=True,
         ),
         Transition(

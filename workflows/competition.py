@@ -3,8 +3,8 @@
 Guards read this protocol of the subject (the ORM row satisfies it; tests may use stand-ins):
 ``state``, ``regulation`` (min_commission_size, odd_commission, min_application_days,
 quorum_share), ``funding_sources`` (kind, amount, decision_number, decision_date),
-``seats`` (seat_role), ``order_number``, ``order_date``, ``title_ky/ru/en``, ``criteria``,
-``max_grant``, ``min_own_share``, the deadlines, ``applications`` (state,
+``seats`` (seat_role, accepted_at), ``order_number``, ``order_date``, ``title_ky/ru/en``,
+``criteria``, ``max_grant``, ``min_own_share``, the deadlines, ``applications`` (state,
 awarded_amount), ``meetings`` (purpose, held_at, quorum_met, approved, motions: kind, application,
 ``application_id``, amount, partners, passed); awarded applications' ``award_shares``.
 """
@@ -115,6 +115,21 @@ def one_chair_one_secretary(c, ctx: Context) -> Reason | None:
         return Reason(
             N_("the commission needs exactly one chair and one secretary (now %(c)s and %(s)s)"),
             {"c": chairs, "s": secretaries},
+        )
+    return None
+
+
+def seats_accepted(c, ctx: Context) -> Reason | None:
+    """Nobody sits on a commission without consent: every seat offered to a registered
+    person is accepted (or removed) before the commission is formed and announced."""
+    pending = sum(1 for s in c.seats if s.accepted_at is None)
+    if pending:
+        return Reason(
+            N_(
+                "%(n)s invited members have not accepted their seat yet; they accept it after "
+                "logging in, or remove their seats"
+            ),
+            {"n": pending},
         )
     return None
 
@@ -388,7 +403,13 @@ COMPETITION = Workflow(
             S.COMMISSION_FORMED,
             roles(*STAFF),
             N_("Form the commission"),
-            guards=(commission_size, commission_odd, one_chair_one_secretary, head_order_recorded),
+            guards=(
+                commission_size,
+                commission_odd,
+                one_chair_one_secretary,
+                seats_accepted,
+                head_order_recorded,
+            ),
             documents=("commission_order",),
         ),
         Transition(
@@ -398,6 +419,7 @@ COMPETITION = Workflow(
             roles("specialist", "admin"),
             N_("Publish the announcement"),
             guards=(
+                seats_accepted,
                 titles_present,
                 criteria_present,
                 deadlines_in_order,

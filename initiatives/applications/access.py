@@ -12,13 +12,16 @@ from initiatives.applications.models import Application, Attachment
 from initiatives.core.enums import Channel
 from initiatives.lifecycle.permissions import roles_for
 from initiatives.public.publication import decisions_public
+from workflows import ApplicationState
+from workflows.i18n import N_
 
 STAFF = {"specialist", "head", "admin"}
 CLERKS = {"specialist", "admin"}
 READERS = {"chair", "secretary", "member", "oversight"}
 SCREENERS = {"secretary", "chair", "specialist", "admin"}
-# Documents that carry personal data by their nature.
-PERSONAL_DOCUMENTS = {"passport_copy", "scan"}
+# Documents that carry personal data by their nature (a written request to withdraw bears
+# the applicant's signature).
+PERSONAL_DOCUMENTS = {"passport_copy", "scan", "withdrawal_request"}
 
 
 def is_owner(user, a: Application) -> bool:
@@ -90,6 +93,24 @@ def public_state(a: Application) -> str:
     if a.state in ("awarded", "not_awarded") and not decisions_public(a.competition.state):
         return "scored"
     return a.state
+
+
+# An application still in the running when its competition ended without winners says so:
+# "Received" or "Under review" would promise a decision that will never come.
+STILL_RUNNING = {"draft", "submitted", "admitted", "scored"}
+ENDED = {
+    "cancelled": N_("Competition cancelled"),
+    "failed": N_("Competition did not take place"),
+}
+
+
+def standing(a: Application) -> tuple[str, str]:
+    """(key, title message id) of the state its applicant reads, on every page of theirs."""
+    ended = str(a.competition.state)
+    if ended in ENDED and a.state in STILL_RUNNING:
+        return ended, ENDED[ended]
+    state = public_state(a)
+    return state, ApplicationState(state).public_title
 
 
 def public_events(a: Application, events: list) -> list:

@@ -1,4 +1,5 @@
-"""The only code that changes applications: drafts, budget lines, activities, attachments.
+"""The only code that changes applications: drafts, budget lines, activities, attachments,
+and the office's record of a withdrawal asked for on paper.
 
 Submission, screening and awards are steps of the workflow (``lifecycle.fire``), not
 edits; only a draft can be edited.
@@ -48,6 +49,9 @@ FIELDS = {
     "expected_participants",
     "received_at",
 }
+# The applicant's signed request to withdraw, scanned by the office: personal data (a
+# signature, often an ID number), for the applicant and the office only.
+WITHDRAWAL_REQUEST = "withdrawal_request"
 
 
 def _draft(a: Application) -> None:
@@ -92,29 +96,36 @@ def update_draft(
     _audit_action: str | None = "update_draft",
     **fields,
 ) -> None:
+    """Set the given fields. A save that changes nothing writes nothing: a draft is saved
+    in the background while it is typed, and the audit trail records edits, not saves."""
     _draft(a)
     unknown = set(fields) - FIELDS
     if unknown:
         raise TypeError(f"unknown fields: {sorted(unknown)}")
-    for name, value in fields.items():
-        setattr(a, name, value)
-    if _audit_action:
+    changed = sorted(name for name, value in fields.items() if getattr(a, name) != value)
+    for name in changed:
+        setattr(a, name, fields[name])
+    if _audit_action and changed:
         db.session.flush()
-        _audit(a, actor, _audit_action, at, fields=sorted(fields))
+        _audit(a, actor, _audit_action, at, fields=changed)
 
 
 def set_budget_lines(a: Application, actor, lines: list[dict], at: datetime | None = None) -> None:
     """Replace the budget table. Totals are never taken from the client: they follow from
-    quantity × unit price and from the per-source split."""
+    quantity × unit price and from the per-source split. The same table saved again
+    changes nothing."""
     _draft(a)
-    a.budget_lines.clear()
-    for position, line in enumerate(lines, start=1):
+    rows = []
+    for line in lines:
         values = {k: Decimal(str(v)) for k, v in line.items() if k in BUDGET_NUMBERS}
         if any(v < 0 for v in values.values()):
             raise Refused(N_("amounts in the budget cannot be negative"))
-        a.budget_lines.append(
-            BudgetLine(position=position, item=line["item"], unit=line.get("unit", ""), **values)
-        )
+        rows.append({"item": line["item"], "unit": line.get("unit", ""), **values})
+    if _same(a.budget_lines, rows):
+        return
+    a.budget_lines.clear()
+    for position, row in enumerate(rows, start=1):
+        a.budget_lines.append(BudgetLine(position=position, **row))
     db.session.flush()
     _audit(a, actor, "set_budget_lines", at, lines=len(lines), requested=str(a.requested_amount))
 
@@ -122,20 +133,39 @@ def set_budget_lines(a: Application, actor, lines: list[dict], at: datetime | No
 def set_activities(
     a: Application, actor, activities: list[dict], at: datetime | None = None
 ) -> None:
+    """Replace the plan; the same plan saved again changes nothing."""
     _draft(a)
+    rows = [
+        {
+            "description": item["description"],
+            "starts_on": item.get("starts_on"),
+            "ends_on": item.get("ends_on"),
+            "responsible": item.get("responsible", ""),
+        }
+        for item in activities
+    ]
+    if _same(a.activities, rows):
+        return
     a.activities.clear()
-    for position, item in enumerate(activities, start=1):
-        a.activities.append(
-            Activity(
-                position=position,
-                description=item["description"],
-                starts_on=item.get("starts_on"),
-                ends_on=item.get("ends_on"),
-                responsible=item.get("responsible", ""),
-            )
-        )
+    for position, row in enumerate(rows, start=1):
+        a.activities.append(Activity(position=position, **row))
     db.session.flush()
     _audit(a, actor, "set_activities", at, count=len(activities))
+
+
+def _same(stored: list, rows: list[dict]) -> bool:
+    """Whether the stored rows already hold exactly these values, in this order."""
+    if len(stored) != len(rows):
+        return False
+    for record, row in zip(stored, rows, strict=True):
+        for name, value in row.items():
+            have = getattr(record, name)
+            if isinstance(have, Decimal) and value is not None:
+                if have != Decimal(str(value)):
+                    return False
+            elif have != value:
+                return False
+    return True
 
 
 def stored_path(stored_as: str) -> Path:
@@ -211,3 +241,40 @@ def detach(a: Application, actor, attachment: Attachment, at: datetime | None = 
     a.attachments.remove(attachment)
     db.session.flush()
     _audit(a, actor, "detach", at, doc_type=attachment.doc_type, sha256=attachment.sha256)
+
+
+def record_withdrawal(
+    a: Application,
+    actor,
+    *,
+    reason: str,
+    written_request: dict,
+    at: datetime | None = None,
+):
+    """The office records a withdrawal the applicant asked for in writing.
+
+    Only the applicant withdraws online; the office acts only on her signed request, so its
+    scan (already stored: ``store_file``, described by ``written_request``: stored_as,
+    sha256, filename, content_type, size_bytes) is kept with the application like its other
+    files, and the step names the staff member, the reason and the scan's hash in the audit
+    trail. Nobody can make a citizen's application disappear without a paper and a name
+    behind it. Returns the workflow's ``Fired``; the caller commits.
+    """
+    from initiatives.lifecycle.operations import fire
+
+    scan = Attachment(
+        doc_type=WITHDRAWAL_REQUEST,
+        filename=Path(written_request["filename"] or "file").name[:255],
+        content_type=written_request["content_type"],
+        size_bytes=written_request["size_bytes"],
+        sha256=written_request["sha256"],
+        stored_as=written_request["stored_as"],
+        public=False,
+        uploaded_by_id=actor.id if actor is not None else None,
+        uploaded_at=at or utcnow(),
+    )
+    a.attachments.append(scan)
+    db.session.flush()
+    return fire(
+        a, "record_withdrawal", actor, now=at, reason=reason.strip(), written_request=scan.sha256
+    )

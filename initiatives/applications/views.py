@@ -1,14 +1,18 @@
 """An application from the first click to the receipt: start, fill in sections, attach,
-check, submit, withdraw; and the applicant's own list.
+check, submit, withdraw; the office's record of a withdrawal asked for on paper; and the
+applicant's own list.
 
 Every section saves a draft even when it is half-done; only the submit step applies the
-competition's rules. A form with errors comes back (422) with everything typed in it.
+competition's rules. Every way out of a section (next, back, the step list, and with
+scripts a pause in typing) saves it. What is valid is saved; a field with an error keeps
+what is stored, and comes back (422) with what was typed and a list of what was not saved.
 """
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
+from babel.numbers import get_decimal_symbol, get_group_symbol
 from flask import (
     Blueprint,
     abort,
@@ -20,10 +24,13 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import FieldList
 
 from forms.applications import (
     ApplicantForm,
@@ -32,6 +39,7 @@ from forms.applications import (
     ConfirmForm,
     InitiativeForm,
     PlanForm,
+    WithdrawalRecordForm,
     participants_form,
 )
 from forms.base import option
@@ -57,8 +65,10 @@ from initiatives.extensions import db
 from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import available, fire
+from initiatives.lifecycle.permissions import roles_for
 from workflows import Context, GuardsFailed
 from workflows.application import window_open
+from workflows.i18n import N_
 
 bp = Blueprint("applications", __name__)
 INVALID = 422
@@ -73,6 +83,10 @@ SECTIONS = [
     ("review", _l("Check and submit")),
 ]
 SECTION_NAMES = [name for name, _title in SECTIONS]
+# Files of an application that no announcement asks for, by their titles.
+OFFICE_FILES = {operations.WITHDRAWAL_REQUEST: N_("Written request to withdraw")}
+# How long a scan chosen on the withdrawal form is kept for a corrected submission.
+KEPT_FILE_SECONDS = 24 * 3600
 
 
 # --- loading and permissions ----------------------------------------------------------------
@@ -164,13 +178,58 @@ def start(competition_id: int):
 # --- the sections -----------------------------------------------------------------------------
 
 
+def _target(a: Application, name: str) -> str | None:
+    """The section a button or the step list asked for, or None to stay."""
+    goto = request.form.get("goto")
+    if goto in SECTION_NAMES:
+        return goto
+    if "next" in request.form and name != SECTION_NAMES[-1]:
+        return SECTION_NAMES[SECTION_NAMES.index(name) + 1]
+    return None
+
+
 def _next_url(a: Application, name: str) -> str:
     if "add" in request.form:
         return url_for(".section", application_id=a.id, name=name, add=1) + "#last-row"
-    if "next" in request.form:
-        following = SECTION_NAMES[SECTION_NAMES.index(name) + 1]
-        return url_for(".section", application_id=a.id, name=following)
-    return url_for(".section", application_id=a.id, name=name)
+    return url_for(".section", application_id=a.id, name=_target(a, name) or name)
+
+
+def _valid(form, converters: dict) -> dict:
+    """The converted values of the fields that passed their checks. A field with an error is
+    left out, so the draft keeps what it had; its input comes back on the page, marked."""
+    return {
+        name: convert(form[name]) for name, convert in converters.items() if not form[name].errors
+    }
+
+
+def _text(field) -> str:
+    return (field.data or "").strip()
+
+
+def _row(row, before, converters: dict, defaults: dict) -> dict:
+    """One row of a table form: a valid field as typed; a field with an error as the row
+    stored at the same place had it (else its default), so an error never erases a saved
+    figure."""
+    return {
+        name: convert(row[name])
+        if not row[name].errors
+        else (getattr(before, name) if before is not None else defaults.get(name))
+        for name, convert in converters.items()
+    }
+
+
+def _stored_row(stored: list, i: int, kept: int, row, key: str, convert):
+    """The stored row a posted row stands for, if it can be told. The page shows the rows
+    in their stored order, so it is the row at the same place (``i``); but a background save
+    drops a removed or emptied row while the page still shows it, and then it is the row
+    after those kept so far (``kept``). Where the two differ, the name (the description, the
+    item) decides; when nothing decides, None: no figure is taken from the wrong row."""
+    candidates = [stored[n] for n in dict.fromkeys((i, kept)) if n < len(stored)]
+    if not row[key].errors:
+        named = [x for x in candidates if getattr(x, key) == convert(row[key])]
+        if named:
+            return named[0]
+    return candidates[0] if len(candidates) == 1 and i == kept else None
 
 
 def _applicant(a: Application, form_data):
@@ -182,25 +241,30 @@ def _applicant(a: Application, form_data):
         )
         form.applicant_kind.data = a.applicant_kind.value
 
-    def save():
-        members = []
-        for line in (form.group_members.data or "").splitlines():
+    def members(field):
+        found = []
+        for line in (field.data or "").splitlines():
             name, _sep, role = line.partition("—")
             if name.strip():
-                members.append({"name": name.strip()[:200], "role": role.strip()[:200]})
-        operations.update_draft(
-            a,
-            current_user,
-            applicant_kind=ApplicantKind(form.applicant_kind.data or "individual"),
-            applicant_name=(form.applicant_name.data or "").strip(),
-            organisation_name=(form.organisation_name.data or "").strip(),
-            group_members=members,
-            contact_phone=(form.contact_phone.data or "").strip(),
-            contact_email=(form.contact_email.data or "").strip(),
-            village=(form.village.data or "").strip(),
-            address=(form.address.data or "").strip(),
-            id_document_number=(form.id_document_number.data or "").strip(),
+                found.append({"name": name.strip()[:200], "role": role.strip()[:200]})
+        return found
+
+    def save():
+        fields = _valid(
+            form,
+            {
+                "applicant_kind": lambda f: ApplicantKind(f.data or "individual"),
+                "applicant_name": _text,
+                "organisation_name": _text,
+                "group_members": members,
+                "contact_phone": _text,
+                "contact_email": _text,
+                "village": _text,
+                "address": _text,
+                "id_document_number": _text,
+            },
         )
+        operations.update_draft(a, current_user, **fields)
 
     return form, save, {}
 
@@ -215,17 +279,19 @@ def _initiative(a: Application, form_data):
     ]
 
     def save():
-        operations.update_draft(
-            a,
-            current_user,
-            title=(form.title.data or "").strip(),
-            initiative_kind=InitiativeKind(form.initiative_kind.data or "co_financing"),
-            priority_topic=form.priority_topic.data or "",
-            problem=(form.problem.data or "").strip(),
-            goal=(form.goal.data or "").strip(),
-            target_groups=(form.target_groups.data or "").strip(),
-            sustainability=(form.sustainability.data or "").strip(),
+        fields = _valid(
+            form,
+            {
+                "title": _text,
+                "initiative_kind": lambda f: InitiativeKind(f.data or "co_financing"),
+                "priority_topic": lambda f: f.data or "",
+                "problem": _text,
+                "goal": _text,
+                "target_groups": _text,
+                "sustainability": _text,
+            },
         )
+        operations.update_draft(a, current_user, **fields)
 
     return form, save, {}
 
@@ -246,6 +312,10 @@ def _attr(name: str):
     return lambda x: getattr(x, name)
 
 
+def _data(field):
+    return field.data
+
+
 def _plan(a: Application, form_data):
     form = _rows_form(
         PlanForm,
@@ -254,21 +324,29 @@ def _plan(a: Application, form_data):
         form_data,
         **{k: _attr(k) for k in ("description", "starts_on", "ends_on", "responsible")},
     )
+    converters = {
+        "description": _text,
+        "starts_on": _data,
+        "ends_on": _data,
+        "responsible": _text,
+    }
 
     def save():
-        rows = [
-            {
-                "description": (r.description.data or "").strip(),
-                "starts_on": r.starts_on.data,
-                "ends_on": r.ends_on.data,
-                "responsible": (r.responsible.data or "").strip(),
-            }
-            for r in (entry.form for entry in form.activities)
-            if not r.remove.data and (r.description.data or "").strip()
-        ]
+        stored = list(a.activities)
+        rows = []
+        for i, entry in enumerate(form.activities):
+            r = entry.form
+            if r.remove.data:
+                continue
+            before = _stored_row(stored, i, len(rows), r, "description", _text)
+            row = _row(r, before, converters, {"description": ""})
+            if row["starts_on"] and row["ends_on"] and row["starts_on"] > row["ends_on"]:
+                row["ends_on" if r.ends_on.errors else "starts_on"] = None  # the kept one
+            if row["description"]:
+                rows.append(row)
         operations.set_activities(a, current_user, rows)
 
-    return form, save, {}
+    return form, save, {"row_title": lambda n: _("Activity %(n)s", n=n), "rows": "activities"}
 
 
 def _groups(a: Application) -> list[tuple[str, str]]:
@@ -281,11 +359,13 @@ def _people(a: Application, form_data):
     form = participants_form(groups, None if form_data else a.expected_participants)
 
     def save():
-        counts = {
-            code: getattr(form, f"group_{code}").data
-            for code, _title in groups
-            if getattr(form, f"group_{code}").data is not None
-        }
+        stored = a.expected_participants or {}
+        counts = {}
+        for code, _title in groups:
+            field = getattr(form, f"group_{code}")
+            value = stored.get(code) if field.errors else field.data
+            if value is not None:
+                counts[code] = value
         operations.update_draft(a, current_user, expected_participants=counts)
 
     return form, save, {"groups": groups}
@@ -299,23 +379,58 @@ def _budget(a: Application, form_data):
         form_data,
         **{k: _attr(k) for k in ("item", "unit", "quantity", *BUDGET_AMOUNTS)},
     )
+    converters = {
+        "item": _text,
+        "unit": _text,
+        "quantity": lambda f: f.data if f.data is not None else 1,
+        **{k: lambda f: f.data or 0 for k in BUDGET_AMOUNTS},
+    }
+    defaults = {"item": "", "unit": "", "quantity": 1, **dict.fromkeys(BUDGET_AMOUNTS, 0)}
 
     def save():
+        stored = list(a.budget_lines)
         rows = []
-        for r in (entry.form for entry in form.lines):
-            if r.remove.data or not (r.item.data or "").strip():
+        for i, entry in enumerate(form.lines):
+            r = entry.form
+            if r.remove.data:
                 continue
-            rows.append(
-                {
-                    "item": r.item.data.strip(),
-                    "unit": (r.unit.data or "").strip(),
-                    "quantity": r.quantity.data if r.quantity.data is not None else 1,
-                    **{k: getattr(r, k).data or 0 for k in BUDGET_AMOUNTS},
-                }
-            )
+            before = _stored_row(stored, i, len(rows), r, "item", _text)
+            row = _row(r, before, converters, defaults)
+            if row["item"]:
+                rows.append(row)
         operations.set_budget_lines(a, current_user, rows)
 
-    return form, save, {}
+    return (
+        form,
+        save,
+        {
+            "row_title": lambda n: _("Item %(n)s", n=n),
+            "rows": "lines",
+            "figures": money_format(),
+            "over_max": _over_max,
+        },
+    )
+
+
+def money_format() -> dict:
+    """How the page's language writes money, for the live totals to write it as the server
+    does ("19 000,00 сом", not "19,000.00")."""
+    locale = get_locale()
+    percent = locale.percent_formats[None]
+    return {
+        "group": get_group_symbol(locale),
+        "decimal": get_decimal_symbol(locale),
+        "unit": _("som"),
+        "percent_prefix": percent.prefix[0],
+        "percent_suffix": percent.suffix[0],
+    }
+
+
+def _over_max(a: Application) -> bool:
+    """Whether the saved request is above the maximum grant: the submit step would refuse
+    it, and the budget step, where the figure is typed, says so first."""
+    maximum = a.competition.max_grant
+    return maximum is not None and a.requested_amount > maximum
 
 
 def _doc_types(a: Application) -> list[tuple[str, str]]:
@@ -335,7 +450,7 @@ def _documents(a: Application, form_data):
         for code in a.competition.required_documents or []
         if code not in have
     ]
-    return form, None, {"missing": missing, "doc_titles": dict(_doc_types(a))}
+    return form, None, {"missing": missing, "doc_titles": {**dict(_doc_types(a)), **OFFICE_FILES}}
 
 
 def _review(a: Application, form_data):
@@ -353,29 +468,75 @@ SECTION_FORMS = {
 }
 
 
+def unsaved(form, row_title=None) -> list[tuple[str, str, str]]:
+    """(label, error, field id) of every field whose input was not saved; rows marked for
+    removal do not count."""
+    found = []
+    for field in form:
+        if field.name == "csrf_token":
+            continue
+        if isinstance(field, FieldList):
+            for n, entry in enumerate(field.entries, start=1):
+                if entry.form.remove.data:
+                    continue
+                for sub in entry.form:
+                    if sub.errors:
+                        label = (
+                            f"{row_title(n)} · {sub.label.text}" if row_title else sub.label.text
+                        )
+                        found.append((label, str(sub.errors[0]), sub.id))
+        elif field.errors:
+            found.append((field.label.text, str(field.errors[0]), field.id))
+    return found
+
+
+def _expired(form) -> bool:
+    token = getattr(form, "csrf_token", None)
+    return bool(token is not None and token.errors)
+
+
 @bp.route("/applications/<int:application_id>/edit/<name>", methods=["GET", "POST"])
 @login_required
 def section(application_id: int, name: str):
     if name not in SECTION_FORMS:
         abort(404)
     a = load(application_id)
+    background = request.method == "POST" and "autosave" in request.form
     if a.state != "draft":
+        if background:
+            return "", 409
         flash(_("This application is submitted; it can no longer be changed."), "info")
         return redirect(url_for(".view", application_id=a.id))
     if not access.can_edit(current_user, a):
         abort(403)
     posted = request.method == "POST"
     form, save, extra = SECTION_FORMS[name](a, posted)
-    status = 200
+    row_title = extra.pop("row_title", None)
+    status, not_saved, leave_to = 200, [], None
     if posted:
         if save is None:
             abort(405)
-        if form.validate_on_submit():
+        form.validate_on_submit()
+        if _expired(form):  # nothing is saved from a form whose token expired
+            if background:
+                return "", 400
+            status = INVALID
+        else:
             save()
             db.session.commit()
-            flash(_("Saved."), "success")
-            return redirect(_next_url(a, name))
-        status = INVALID
+            not_saved = unsaved(form, row_title)
+            if not not_saved:
+                if background:
+                    return "", 204
+                flash(_("Saved."), "success")
+                return redirect(_next_url(a, name))
+            if background:
+                return "", INVALID
+            status = INVALID
+            target = _target(a, name)
+            leave_to = (target, dict(SECTIONS)[target]) if target and target != name else None
+            if "add" in request.form and extra.get("rows"):
+                getattr(form, extra["rows"]).append_entry()
     return render_template(
         f"applications/section_{name}.html",
         a=a,
@@ -383,6 +544,8 @@ def section(application_id: int, name: str):
         name=name,
         sections=SECTIONS,
         problems=extra.pop("problems", None),
+        unsaved=not_saved,
+        leave_to=leave_to,
         **extra,
     ), status
 
@@ -393,8 +556,15 @@ def section(application_id: int, name: str):
 @bp.post("/applications/<int:application_id>/attachments")
 @login_required
 def upload(application_id: int):
+    """Attach a file; from the step list or "continue", attach the file chosen (if any) and
+    go on, so a file picked but not yet attached is not left behind."""
     a = load_editable(application_id)
     form, _save, extra = _documents(a, True)
+    goto = request.form.get("goto")
+    goto = goto if goto in SECTION_NAMES else None
+    chosen = request.files.get("file")
+    if goto and not (chosen and chosen.filename):
+        return redirect(url_for(".section", application_id=a.id, name=goto))
     if form.validate_on_submit():
         content = form.file.data.read()
         try:
@@ -412,7 +582,7 @@ def upload(application_id: int):
             )
             db.session.commit()
             flash(_("The file is attached."), "success")
-            return redirect(url_for(".section", application_id=a.id, name="documents"))
+            return redirect(url_for(".section", application_id=a.id, name=goto or "documents"))
     return render_template(
         "applications/section_documents.html",
         a=a,
@@ -420,6 +590,7 @@ def upload(application_id: int):
         name="documents",
         sections=SECTIONS,
         problems=None,
+        leave_to=(goto, dict(SECTIONS)[goto]) if goto and goto != "documents" else None,
         **extra,
     ), INVALID
 
@@ -522,13 +693,122 @@ def submit(application_id: int):
 @bp.post("/applications/<int:application_id>/withdraw")
 @login_required
 def withdraw(application_id: int):
-    a = load(application_id)  # the workflow checks the role: owner or specialist
+    """The applicant's own withdrawal. The office records one asked for in writing
+    (``record_withdrawal``); it never withdraws for her."""
+    a = load(application_id)
+    if not access.is_owner(current_user, a):
+        abort(403)
     if _final_step(a, "withdraw", None) is not None:
         flash(_("The application is withdrawn."), "info")
     return redirect(url_for(".view", application_id=a.id))
 
 
+def _kept_files() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="withdrawal-request")
+
+
+def _kept_file(token: str | None, a: Application) -> dict | None:
+    """The scan chosen on a refused submission of the form, if the token is ours, recent,
+    and for this application and this staff member."""
+    if not token:
+        return None
+    try:
+        kept = _kept_files().loads(token, max_age=KEPT_FILE_SECONDS)
+    except BadSignature:
+        return None
+    if kept.get("application_id") != a.id or kept.get("user_id") != current_user.id:
+        return None
+    return kept
+
+
+def _written_request(form: WithdrawalRecordForm, a: Application) -> dict | None:
+    """The scan of the applicant's request: a newly chosen file (checked by its content and
+    stored at once, so a refused submission does not lose it) or the one kept before."""
+    chosen = form.file.data
+    if chosen is not None and getattr(chosen, "filename", ""):
+        content = chosen.read()
+        try:
+            content_type = sniff(content, current_app.config["MAX_ATTACHMENT_BYTES"])
+        except BadFile as bad:
+            form.file.errors = [_(bad.message, **bad.params)]
+            return None
+        stored_as, digest = operations.store_file(content)
+        return {
+            "application_id": a.id,
+            "user_id": current_user.id,
+            "stored_as": stored_as,
+            "sha256": digest,
+            "filename": chosen.filename,
+            "content_type": content_type,
+            "size_bytes": len(content),
+        }
+    kept = _kept_file(form.kept_file.data, a)
+    if kept is None:
+        form.file.errors = [_("Attach the scan of the applicant's written request.")]
+    return kept
+
+
+def _withdrawal_step(a: Application):
+    """(transition, reasons it cannot be taken now), or None when the step does not exist
+    in this state."""
+    return next(
+        ((t, r) for t, r in available(a, current_user) if t.trigger == "record_withdrawal"), None
+    )
+
+
+@bp.route("/applications/<int:application_id>/withdrawal", methods=["GET", "POST"])
+@login_required
+def record_withdrawal(application_id: int):
+    """The office records a withdrawal the applicant asked for on paper: the reason, the
+    scan of her signed request, a confirmation; she is told, in her language."""
+    a = load(application_id)
+    if not roles_for(current_user, a) & access.CLERKS:
+        abort(403)
+    form = WithdrawalRecordForm()
+    step = _withdrawal_step(a)
+    page = {"a": a, "form": form, "kept": None, "doc_titles": _titles()}
+    if step is None or step[1]:
+        problems = [explain(r) for r in step[1]] if step else []
+        problems = problems or [_("This application can no longer be withdrawn.")]
+        return render_template(
+            "applications/record_withdrawal.html", problems=problems, **page
+        ), 409
+    if request.method == "GET":
+        return render_template("applications/record_withdrawal.html", problems=None, **page)
+    form.validate_on_submit()
+    if _expired(form):  # the page is shown again with what was typed; no file is stored
+        return render_template("applications/record_withdrawal.html", problems=None, **page), 400
+    written = _written_request(form, a)
+    if not form.confirm.data:
+        form.confirm.errors = [_("This step is final: tick the confirmation box to take it.")]
+    if written is not None and not form.errors:
+        try:
+            done = operations.record_withdrawal(
+                a, current_user, reason=form.reason.data, written_request=written
+            )
+        except GuardsFailed as refused:
+            db.session.rollback()
+            a = load(a.id)
+            page["a"] = a
+            problems = [explain(r) for r in refused.reasons]
+            return render_template(
+                "applications/record_withdrawal.html", problems=problems, **page
+            ), 409
+        db.session.commit()
+        after_commit(done.documents)
+        flash(_("The withdrawal is recorded; the applicant is notified."), "success")
+        return redirect(url_for(".view", application_id=a.id))
+    if written is not None:
+        form.kept_file.data = _kept_files().dumps(written)
+        page["kept"] = written
+    return render_template("applications/record_withdrawal.html", problems=None, **page), INVALID
+
+
 # --- reading ----------------------------------------------------------------------------------
+
+
+def _titles() -> dict:
+    return {**REQUIRED_DOCUMENTS, **EXTRA_ATTACHMENTS, **OFFICE_FILES}
 
 
 def timeline(a: Application) -> list[AuditEvent]:
@@ -560,6 +840,7 @@ def view(application_id: int):
     withdraw = next(
         (reasons for t, reasons in available(a, current_user) if t.trigger == "withdraw"), None
     )
+    recording = _withdrawal_step(a)
     return render_template(
         "applications/view.html",
         a=a,
@@ -572,7 +853,9 @@ def view(application_id: int):
         editable=access.can_edit(current_user, a),
         can_withdraw=withdraw is not None,
         withdraw_problems=[explain(r) for r in (withdraw or [])],
-        doc_titles={**REQUIRED_DOCUMENTS, **EXTRA_ATTACHMENTS},
+        can_record_withdrawal=recording is not None,
+        record_problems=[explain(r) for r in recording[1]] if recording else [],
+        doc_titles=_titles(),
         groups=_groups(a),
         priority_titles=PRIORITIES,
         can_download=lambda x: access.can_download(current_user, a, x),

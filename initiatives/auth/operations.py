@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import re
-
-from sqlalchemy import or_, select
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from initiatives.auth import passwords
 from initiatives.auth.models import RoleGrant, User
+from initiatives.core import contacts
 from initiatives.core.db import utcnow
 from initiatives.core.enums import Role
 from initiatives.extensions import db
 from workflows.i18n import N_
 
-PHONE = re.compile(r"^\+?[0-9 ()-]{6,20}$")
+TAKEN = N_("an account with this e-mail or phone already exists")
 
 
 class AccountError(ValueError):
@@ -21,27 +21,23 @@ class AccountError(ValueError):
 
 
 def normalise_login(login: str) -> tuple[str | None, str | None]:
-    """(email, phone) from what a person typed: an address with @, or a phone number."""
-    login = login.strip()
-    if "@" in login:
-        return login.lower(), None
-    if PHONE.match(login):
-        return None, re.sub(r"[^0-9+]", "", login)
-    raise AccountError(N_("enter an e-mail address or a phone number"))
+    """(email, phone) from what a person typed: an address with @, or a phone number, in
+    the one spelling they are stored in (``core.contacts``)."""
+    try:
+        return contacts.split_login(login)
+    except contacts.ContactError as refused:
+        raise AccountError(str(refused)) from None
 
 
 def find_by_login(login: str) -> User | None:
-    try:
-        email, phone = normalise_login(login)
-    except AccountError:
-        return None
-    return db.session.scalar(
-        select(User).where(
-            or_(User.email == email, User.phone == phone)
-            if email and phone
-            else (User.email == email if email else User.phone == phone)
-        )
-    )
+    """The account of a login in any spelling: "0555 123 456" finds "+996555123456", and
+    an address is compared without regard to case."""
+    email, phone = contacts.lookup_login(login)
+    if email:
+        return db.session.scalar(select(User).where(User.email == email))
+    if phone:
+        return db.session.scalar(select(User).where(User.phone == phone))
+    return None
 
 
 def create_user(
@@ -52,19 +48,24 @@ def create_user(
     locale: str = "ky",
     roles: list[tuple[Role, int | None]] = (),
 ) -> User:
+    """A taken number is refused in the same words as a taken address: the refusal says
+    no more about who has an account whichever way the login was typed."""
     try:
         passwords.check(password, login=login, name=full_name)
     except passwords.PasswordRefused as refused:
         raise AccountError(str(refused)) from None
     email, phone = normalise_login(login)
-    if find_by_login(login) is not None:
-        raise AccountError(N_("an account with this e-mail or phone already exists"))
+    if find_by_login(email or phone) is not None:
+        raise AccountError(TAKEN)
     user = User(email=email, phone=phone, full_name=full_name.strip(), locale=locale)
     user.set_password(password)
     for role, municipality_id in roles:
         grant(user, role, municipality_id)
-    db.session.add(user)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # two registrations of one number at once
+            db.session.add(user)
+    except IntegrityError:
+        raise AccountError(TAKEN) from None
     return user
 
 

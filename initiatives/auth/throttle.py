@@ -15,7 +15,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from forms.auth import LoginForm, RegisterForm
-from initiatives.auth import operations
+from initiatives.core import contacts
 from initiatives.i18n import _
 
 
@@ -61,11 +61,8 @@ def login_typed() -> str:
     """The account being tried, however it was spelled: guessing one person's password
     from many addresses still meets one limit."""
     typed = (request.form.get("login") or "").strip()
-    try:
-        email, phone = operations.normalise_login(typed)
-    except operations.AccountError:
-        return "login:" + typed.lower()[:254]
-    return "login:" + (email or phone)
+    email, phone = contacts.lookup_login(typed)
+    return "login:" + (email or phone or typed.lower())[:254]
 
 
 def failed(response) -> bool:

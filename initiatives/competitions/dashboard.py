@@ -17,13 +17,16 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import load_only, selectinload
 
+from initiatives.applications.models import Application
 from initiatives.competitions import queries
 from initiatives.competitions.clock import close_if_due
 from initiatives.competitions.models import CommissionSeat, Competition
 from initiatives.core.db import utcnow
+from initiatives.core.enums import SheetState
 from initiatives.extensions import db
 from initiatives.lifecycle.permissions import roles_for
 from initiatives.municipalities.models import Municipality
+from initiatives.scoring.models import ConflictDeclaration, ScoreSheet
 from workflows import COMPETITION
 
 PER_PAGE = 50
@@ -113,6 +116,35 @@ def page_of(user, number: int, total: int) -> tuple[Page, list[Competition]]:
             .execution_options(populate_existing=True)
         ).unique().all()
     return page, listed
+
+
+def to_score(user, competitions) -> dict[int, int]:
+    """For each listed competition in scoring where the user sits on the commission, the
+    applications still waiting for their score sheet (admitted, neither recused from nor
+    submitted): a member's dashboard says "3 applications to score", by one query."""
+    seats = {
+        c.id: seat.id for c in competitions if c.state == "scoring" and (seat := c.seat_of(user.id))
+    }
+    if not seats:
+        return {}
+    seat_ids = list(seats.values())
+    recused = select(ConflictDeclaration.application_id).where(
+        ConflictDeclaration.seat_id.in_(seat_ids), ConflictDeclaration.has_conflict.is_(True)
+    )
+    submitted = select(ScoreSheet.application_id).where(
+        ScoreSheet.seat_id.in_(seat_ids), ScoreSheet.state == SheetState.SUBMITTED
+    )
+    left = db.session.execute(
+        select(Application.competition_id, func.count(Application.id))
+        .where(
+            Application.competition_id.in_(list(seats)),
+            Application.state == "admitted",
+            Application.id.not_in(recused),
+            Application.id.not_in(submitted),
+        )
+        .group_by(Application.competition_id)
+    )
+    return dict(left.all())
 
 
 def _may_act(user, c: Competition) -> bool:

@@ -133,10 +133,18 @@ class Competition(IdMixin, TimestampMixin, Base):
     def total_money(self) -> Decimal:
         return to_money(sum((s.amount for s in self.funding_sources), 0))
 
-    def seat_of(self, user_id: int | None) -> CommissionSeat | None:
+    def seat_of(self, user_id: int | None, *, pending: bool = False) -> CommissionSeat | None:
+        """The user's seat once they have accepted it: an invitation gives no role (nobody
+        sits on a commission without consent). ``pending=True`` finds an invitation too."""
         if user_id is None:
             return None
-        return next((s for s in self.seats if s.user_id == user_id), None)
+        return next(
+            (s for s in self.seats if s.user_id == user_id and (pending or s.accepted)), None
+        )
+
+    @property
+    def pending_seats(self) -> list[CommissionSeat]:
+        return [s for s in self.seats if not s.accepted]
 
     def __repr__(self) -> str:
         return f"<Competition {self.id} {self.year} {self.state}>"
@@ -164,19 +172,35 @@ class FundingSource(IdMixin, Base):
     decision_number: Mapped[str | None] = mapped_column(String(50))
     decision_date: Mapped[date | None]
     budget_line: Mapped[str | None] = mapped_column(String(100))
-    conditions: Mapped[str] = mapped_column(Text, default="")
+    # Public text, per language like the competition's own (a donor's conditions).
+    conditions_ky: Mapped[str] = mapped_column(Text, default="")
+    conditions_ru: Mapped[str] = mapped_column(Text, default="")
+    conditions_en: Mapped[str] = mapped_column(Text, default="")
     per_winner_cap: Mapped[Decimal | None]
 
     competition: Mapped[Competition] = relationship(back_populates="funding_sources")
 
+    def conditions(self, locale: str) -> str:
+        """In the page's language, else in the other official one (as titles are)."""
+        return getattr(self, f"conditions_{locale}", "") or self.conditions_ru or self.conditions_ky
+
 
 class CommissionSeat(IdMixin, Base):
-    """A seat of the commission: a registered user, or an outside person known by name."""
+    """A seat of the commission: a registered user, or an outside person known by name.
+
+    A seat offered to a registered person is an invitation until they accept it
+    (``accepted_at``): either to a user the municipality already knows (``user_id``), or to
+    an e-mail or phone typed by the specialist (``invited_login``), which the person with
+    that login finds in their account; the page never says whether such an account exists.
+    An outside person, recorded by name, consents on paper (the order's signatures)."""
 
     __tablename__ = "commission_seat"
     __table_args__ = (
         UniqueConstraint("competition_id", "user_id"),
-        CheckConstraint("user_id IS NOT NULL OR outside_name IS NOT NULL", name="has_person"),
+        CheckConstraint(
+            "user_id IS NOT NULL OR outside_name IS NOT NULL OR invited_login IS NOT NULL",
+            name="has_person",
+        ),
     )
 
     competition_id: Mapped[int] = mapped_column(
@@ -184,6 +208,8 @@ class CommissionSeat(IdMixin, Base):
     )
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     outside_name: Mapped[str | None] = mapped_column(String(200))
+    invited_login: Mapped[str | None] = mapped_column(String(254), index=True)
+    accepted_at: Mapped[datetime | None]
     position: Mapped[str] = mapped_column(String(200), default="")
     seat_role: Mapped[SeatRole] = enum_column(SeatRole, default=SeatRole.MEMBER)
     category: Mapped[SeatCategory] = enum_column(SeatCategory)
@@ -193,7 +219,13 @@ class CommissionSeat(IdMixin, Base):
 
     @property
     def name(self) -> str:
-        return self.user.full_name if self.user else (self.outside_name or "")
+        if self.user:
+            return self.user.full_name
+        return self.outside_name or self.invited_login or ""
+
+    @property
+    def accepted(self) -> bool:
+        return self.accepted_at is not None
 
 
 class Criterion(IdMixin, Base):

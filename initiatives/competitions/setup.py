@@ -8,6 +8,7 @@ page with everything the user typed, with status 422.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -25,7 +26,6 @@ from forms.competitions import (
     TermsForm,
 )
 from forms.scoring import ScoringRulesForm
-from initiatives.auth import operations as accounts
 from initiatives.auth.models import RoleGrant, User
 from initiatives.competitions import operations, queries
 from initiatives.competitions.models import CommissionSeat, Competition, FundingSource
@@ -36,6 +36,7 @@ from initiatives.extensions import db
 from initiatives.i18n import _, explain
 from initiatives.lifecycle.permissions import roles_for
 from initiatives.municipalities.models import Municipality
+from initiatives.notifications import operations as notifications
 from workflows import COMPETITION, Context
 
 bp = Blueprint("setup", __name__)
@@ -43,6 +44,7 @@ bp = Blueprint("setup", __name__)
 EDITORS = {"specialist", "head", "admin"}
 BISHKEK = ZoneInfo("Asia/Bishkek")
 INVALID = 422
+LANGUAGES = ("ky", "ru", "en")
 
 
 def to_utc(local: datetime | None) -> datetime | None:
@@ -127,8 +129,20 @@ def budget(competition_id: int):
     if request.method == "GET" and request.args.get("edit", type=int):
         editing = _source(c, request.args.get("edit", type=int))
         form = SourceForm(obj=editing, source_id=editing.id, kind=editing.kind.value)
-    if form.validate_on_submit():
-        source = _source(c, int(form.source_id.data)) if form.source_id.data else None
+    if form.validate_on_submit() and _save_source(c, form):
+        db.session.commit()
+        flash(_("The source of money is saved."), "success")
+        return _back(c, "setup.budget")
+    status = INVALID if form.is_submitted() else 200
+    if form.is_submitted() and form.source_id.data:
+        editing = _source(c, int(form.source_id.data))
+    return _render("setup/budget.html", c, status, form=form, editing=editing, kinds=SourceKind)
+
+
+def _save_source(c: Competition, form: SourceForm) -> bool:
+    """Save the form's source; False when a rule refused it, with the reason on its field."""
+    source = _source(c, int(form.source_id.data)) if form.source_id.data else None
+    try:
         operations.save_funding_source(
             c,
             current_user,
@@ -139,16 +153,16 @@ def budget(competition_id: int):
             decision_number=(form.decision_number.data or "").strip() or None,
             decision_date=form.decision_date.data,
             budget_line=(form.budget_line.data or "").strip() or None,
-            conditions=(form.conditions.data or "").strip(),
+            **{
+                f"conditions_{code}": (getattr(form, f"conditions_{code}").data or "").strip()
+                for code in LANGUAGES
+            },
             per_winner_cap=form.per_winner_cap.data,
         )
-        db.session.commit()
-        flash(_("The source of money is saved."), "success")
-        return _back(c, "setup.budget")
-    status = INVALID if form.is_submitted() else 200
-    if form.is_submitted() and form.source_id.data:
-        editing = _source(c, int(form.source_id.data))
-    return _render("setup/budget.html", c, status, form=form, editing=editing, kinds=SourceKind)
+    except operations.FieldRefused as refused:
+        getattr(form, refused.field).errors.append(explain(refused.reason))
+        return False
+    return True
 
 
 def _source(c: Competition, source_id: int) -> FundingSource:
@@ -190,6 +204,15 @@ def _candidates(c: Competition) -> list[User]:
     )
 
 
+def _seat_form(c: Competition, **kwargs) -> SeatForm:
+    form = SeatForm(prefix="seat", **kwargs)
+    seated = {s.user_id for s in c.seats}
+    form.user_id.choices = [option(0, _("— an outside person —"))] + [
+        option(u.id, u.full_name) for u in _candidates(c) if u.id not in seated
+    ]
+    return form
+
+
 def _commission_rules(c: Competition) -> list:
     t = COMPETITION.any_transition("form_commission")
     ctx = Context(data={}, now=datetime.now(UTC))
@@ -200,38 +223,63 @@ def _commission_rules(c: Competition) -> list:
 @login_required
 def commission(competition_id: int):
     c = _competition(competition_id)
-    form = SeatForm(prefix="seat")
-    seated = {s.user_id for s in c.seats}
-    form.user_id.choices = [option(0, _("— an outside person —"))] + [
-        option(u.id, u.full_name) for u in _candidates(c) if u.id not in seated
-    ]
+    form = _seat_form(c)
     order = OrderForm(prefix="order", obj=c)
     valid = form.validate_on_submit()
     user = None
+    if valid and form.user_id.data:
+        # Only the people this municipality knows are offered (``_candidates``).
+        user = next((u for u in _candidates(c) if u.id == form.user_id.data), None)
+        if user is None:
+            form.user_id.errors.append(_("Not a valid choice."))
+            valid = False
     if valid:
-        user = db.session.get(User, form.user_id.data) if form.user_id.data else None
-        if (form.login.data or "").strip():
-            user = accounts.find_by_login(form.login.data)
-            if user is None:
-                form.login.errors.append(_("No registered user has this e-mail or phone."))
-                valid = False
+        valid = _add_seat(c, form, user)
     if valid:
-        operations.add_seat(
-            c,
-            current_user,
-            user=user,
-            outside_name=(form.outside_name.data or "").strip() or None,
-            position=(form.position.data or "").strip(),
-            seat_role=SeatRole(form.seat_role.data),
-            category=SeatCategory(form.category.data),
-        )
         db.session.commit()
-        flash(_("The member is added to the commission."), "success")
+        notifications.deliver_pending()  # the invitation's e-mail, after the commit
+        if user is not None or (form.login.data or "").strip():
+            # The same words whether or not an account has this login: the page must not
+            # tell a specialist who is registered in the country.
+            flash(
+                _(
+                    "The invitation is recorded. The person sees it after logging in with "
+                    "this e-mail or phone; the seat counts once they accept it."
+                ),
+                "success",
+            )
+        else:
+            flash(_("The member is added to the commission."), "success")
         return _back(c, "setup.commission")
     status = INVALID if request.method == "POST" else 200
     return _render(
         "setup/commission.html", c, status, form=form, order=order, rules=_commission_rules(c)
     )
+
+
+def _add_seat(c: Competition, form: SeatForm, user: User | None) -> bool:
+    """Seat the form's person; False when a rule refused it (a second chair, a person
+    seated already), with the reason on the field it is about."""
+    try:
+        seat = operations.add_seat(
+            c,
+            current_user,
+            user=user,
+            invited_login=(form.login.data or "").strip() or None,
+            outside_name=(form.outside_name.data or "").strip() or None,
+            position=(form.position.data or "").strip(),
+            seat_role=SeatRole(form.seat_role.data),
+            category=SeatCategory(form.category.data),
+        )
+    except operations.FieldRefused as refused:
+        field = refused.field
+        if field == "user":
+            field = "login" if (form.login.data or "").strip() else "user_id"
+        getattr(form, field).errors.append(explain(refused.reason))
+        return False
+    if not seat.accepted:
+        notifications.seat_offered(seat)
+    return True
 
 
 @bp.post("/competitions/<int:competition_id>/commission/order")
@@ -246,8 +294,7 @@ def commission_order(competition_id: int):
         db.session.commit()
         flash(_("The head's order is recorded."), "success")
         return _back(c, "setup.commission")
-    form = SeatForm(prefix="seat", formdata=None)
-    form.user_id.choices = [option(0, _("— an outside person —"))]
+    form = _seat_form(c, formdata=None)  # the order was sent, not a member: an empty one
     return _render(
         "setup/commission.html", c, INVALID, form=form, order=order, rules=_commission_rules(c)
     )
@@ -270,7 +317,7 @@ def delete_seat(competition_id: int, seat_id: int):
 
 
 TEXT_FIELDS = tuple(
-    f"{name}_{code}" for name in ("title", "text", "paper_intake") for code in ("ky", "ru", "en")
+    f"{name}_{code}" for name in ("title", "text", "paper_intake") for code in LANGUAGES
 )
 
 
@@ -325,38 +372,57 @@ def terms(competition_id: int):
 @bp.route("/competitions/<int:competition_id>/criteria", methods=["GET", "POST"])
 @login_required
 def criteria(competition_id: int):
+    """The criteria and the rules that turn their scores into results: one form, so that
+    saving one part never puts back what was typed in the other (it did, as two forms)."""
     c = _competition(competition_id)
     if request.method == "GET":
         form = CriteriaForm(
             data={"criteria": [{"criterion_id": k.id, **_criterion_data(k)} for k in c.criteria]}
         )
-        if request.args.get("add"):
-            form.criteria.append_entry({"scale_min": 0, "scale_max": 10, "weight": 1})
+        rules = _rules_form(c)
     else:
-        form = CriteriaForm()
-    if form.validate_on_submit():
-        rows = [
-            {
-                "id": int(row.criterion_id.data) if row.criterion_id.data else None,
-                "title_ky": row.title_ky.data.strip(),
-                "title_ru": row.title_ru.data.strip(),
-                "title_en": (row.title_en.data or "").strip(),
-                "scale_min": row.scale_min.data,
-                "scale_max": row.scale_max.data,
-                "weight": row.weight.data,
-            }
-            for row in (entry.form for entry in form.criteria)
-            if not row.remove.data
-        ]
-        operations.set_criteria(c, current_user, rows)
+        form, rules = CriteriaForm(), ScoringRulesForm()
+    if request.values.get("add"):  # a row more, and what was typed stays (nothing is saved)
+        _add_row(form)
+        return _render("setup/criteria.html", c, form=form, rules=rules)
+    valid = form.validate_on_submit()
+    valid = rules.validate_on_submit() and valid  # both, so that each shows its errors
+    if valid:
+        operations.set_criteria(c, current_user, _criteria_rows(form))
+        operations.update_terms(
+            c, current_user, settings={**(c.settings or {}), **rules.settings()}
+        )
         db.session.commit()
-        flash(_("The criteria are saved."), "success")
+        flash(_("The criteria and the scoring rules are saved."), "success")
         return _back(c, "setup.criteria")
     status = INVALID if form.is_submitted() else 200
-    return _render("setup/criteria.html", c, status, form=form, rules=_rules_form(c))
+    return _render("setup/criteria.html", c, status, form=form, rules=rules)
+
+
+def _add_row(form: CriteriaForm) -> None:
+    if len(form.criteria) < form.criteria.max_entries:
+        form.criteria.append_entry({"scale_min": 0, "scale_max": 10, "weight": 1})
+
+
+def _criteria_rows(form: CriteriaForm) -> list[dict]:
+    return [
+        {
+            "id": int(row.criterion_id.data) if row.criterion_id.data else None,
+            "title_ky": row.title_ky.data.strip(),
+            "title_ru": row.title_ru.data.strip(),
+            "title_en": (row.title_en.data or "").strip(),
+            "scale_min": row.scale_min.data,
+            "scale_max": row.scale_max.data,
+            "weight": row.weight.data,
+        }
+        for row in (entry.form for entry in form.criteria)
+        if not row.remove.data
+    ]
 
 
 def _rules_form(c: Competition) -> ScoringRulesForm:
+    """The rules as recorded. They are published with the announcement, so they are set
+    before it and locked with the other terms."""
     settings = c.settings or {}
     breaks = [*list(settings.get("tie_breaks") or ["own_share", "registration"]), "registration"]
     return ScoringRulesForm(
@@ -364,31 +430,17 @@ def _rules_form(c: Competition) -> ScoringRulesForm:
             "blind_scoring": bool(settings.get("blind_scoring")),
             "tie_break_1": breaks[0],
             "tie_break_2": breaks[1] if breaks[1] != breaks[0] else "registration",
-            "min_mean_score": settings.get("min_mean_score"),
+            "min_mean_score": _decimal(settings.get("min_mean_score")),
             "skip_unfit": settings.get("skip_unfit", True),
             "casting_vote": settings.get("casting_vote", True),
-        }
+        },
     )
 
 
-@bp.post("/competitions/<int:competition_id>/scoring-rules")
-@login_required
-def scoring_rules(competition_id: int):
-    """How the results follow from the scores: published with the announcement, so they are
-    set before it and locked with the other terms."""
-    c = _competition(competition_id)
-    rules = ScoringRulesForm()
-    if rules.validate_on_submit():
-        operations.update_terms(
-            c, current_user, settings={**(c.settings or {}), **rules.settings()}
-        )
-        db.session.commit()
-        flash(_("The scoring rules are saved."), "success")
-        return _back(c, "setup.criteria")
-    form = CriteriaForm(
-        data={"criteria": [{"criterion_id": k.id, **_criterion_data(k)} for k in c.criteria]}
-    )
-    return _render("setup/criteria.html", c, INVALID, form=form, rules=rules)
+def _decimal(stored: str | None) -> Decimal | None:
+    """Settings keep numbers as text (JSON); the form's field formats a Decimal only (a
+    stored minimum mean made the page fail)."""
+    return None if stored in (None, "") else Decimal(str(stored))
 
 
 def _criterion_data(k) -> dict:

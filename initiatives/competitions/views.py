@@ -10,7 +10,7 @@ from sqlalchemy import select
 from forms.lifecycle import StepForm
 from initiatives.applications.models import Application
 from initiatives.competitions import dashboard as board
-from initiatives.competitions import queries
+from initiatives.competitions import operations, queries
 from initiatives.competitions.clock import close_if_due
 from initiatives.core.enums import Role
 from initiatives.documents.access import can_read
@@ -33,7 +33,8 @@ def dashboard():
     board.close_due(current_user)
     by_state = board.counts(current_user)
     total = sum(by_state.values())
-    if not total and not current_user.grants:
+    invitations = operations.invitations_for(current_user)
+    if not total and not current_user.grants and not invitations:
         return redirect(url_for("applications.mine"))  # a citizen: their applications
     page, competitions = board.page_of(current_user, arg_int("page", 1), total)
     groups = []
@@ -51,6 +52,7 @@ def dashboard():
     )
     return render_template(
         "competitions/dashboard.html",
+        invitations=invitations,
         groups=groups,
         by_state=by_state,
         page=page,
@@ -58,6 +60,7 @@ def dashboard():
         form=StepForm(),
         can_create=can_create,
         overdue=_overdue_count() if can_create else 0,
+        to_score=board.to_score(current_user, competitions),
     )
 
 

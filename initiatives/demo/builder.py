@@ -112,7 +112,8 @@ def new_competition(
             kind=SourceKind.DONOR,
             name="Донордук долбоор / Донорский проект",
             amount=donor_pool,
-            conditions="до 25 000 сом на победителя: спортивный инвентарь и костюмы",
+            conditions_ky="жеңүүчүгө 25 000 сомго чейин: спорттук шаймандар жана костюмдар",
+            conditions_ru="до 25 000 сом на победителя: спортивный инвентарь и костюмы",
             per_winner_cap=Decimal("25000"),
             at=at(t0, -16),
         )
@@ -129,9 +130,10 @@ def seat_commission(c, cast: Cast, t0: datetime) -> None:
         SeatCategory.COMMUNITY,
     ]
     for user, role, category in zip(cast.members, roles, categories, strict=True):
-        competitions.add_seat(
+        seat = competitions.add_seat(
             c, cast.specialist, user=user, seat_role=role, category=category, at=at(t0, -12)
         )
+        competitions.accept_seat(seat, user, at=at(t0, -12))  # each member said yes
     competitions.record_commission_order(
         c, cast.head, number=f"{c.year}-17", on=at(t0, -11).date(), at=at(t0, -11)
     )

@@ -140,7 +140,7 @@ def competition_part(c: Competition) -> dict:
                 "decision_number": s.decision_number,
                 "decision_date": when(s.decision_date),
                 "budget_line": s.budget_line,
-                "conditions": s.conditions,
+                "conditions": per_language(s, "conditions"),
                 "per_winner_cap": money(s.per_winner_cap),
             }
             for s in c.funding_sources

@@ -205,9 +205,20 @@ def awards(c: Competition) -> Dataset:
     return d
 
 
+MOVES = {
+    "payment": (N_("Payment"), N_("Reversal of a payment")),
+    "refund": (N_("Refund"), N_("Reversal of a refund")),
+}
+
+
+def _kind(entry, kind: str) -> str:
+    return MOVES[kind][entry.reverses_id is not None]
+
+
 def payments(c: Competition) -> Dataset:
     """Money out (payments) and back (refunds), one row each; refunds are negative so the
-    column adds up to what the initiatives kept."""
+    column adds up to what the initiatives kept. A reversal is a row of its own, of the
+    opposite sign, as it is booked."""
     d = Dataset(
         "payments",
         N_("Payments"),
@@ -225,8 +236,8 @@ def payments(c: Competition) -> Dataset:
         g = a.agreement
         if g is None:
             continue
-        moves = [(p.paid_on, N_("Payment"), p.order_number, p.amount) for p in g.payments]
-        moves += [(r.returned_on, N_("Refund"), r.order_number, -r.amount) for r in g.refunds]
+        moves = [(p.paid_on, _kind(p, "payment"), p.order_number, p.amount) for p in g.payments]
+        moves += [(r.returned_on, _kind(r, "refund"), r.order_number, -r.amount) for r in g.refunds]
         for day, kind, order, amount in sorted(moves, key=lambda m: m[0]):
             d.rows.append([a.number, a.title, g.number, _(kind), day, order, amount])
     return d

@@ -12,6 +12,12 @@ from initiatives.core.db import Base, IdMixin, TimestampMixin, enum_column
 from initiatives.core.enums import ReportState, SpendingSource
 
 
+def live(entries: list) -> list:
+    """The payments or refunds that stand: neither reversals nor reversed."""
+    reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
+    return [e for e in entries if e.reverses_id is None and e.id not in reversed_ids]
+
+
 class Agreement(IdMixin, TimestampMixin, Base):
     __tablename__ = "agreement"
     __table_args__ = (CheckConstraint("amount > 0", name="amount_positive"),)
@@ -57,6 +63,10 @@ class Agreement(IdMixin, TimestampMixin, Base):
         return sum((r.amount for r in self.refunds), Decimal("0.00"))
 
     @property
+    def live_refunds(self) -> list[Refund]:
+        return live(self.refunds)
+
+    @property
     def scan(self) -> Attachment | None:  # noqa: F821
         return self.files[-1] if self.files else None
 
@@ -80,12 +90,20 @@ class Agreement(IdMixin, TimestampMixin, Base):
         return plan
 
 
+# A booked entry is never changed nor deleted: a mistake is undone by a reversal, a new
+# entry of the opposite sign that names the entry it undoes and says why. The sums then hold
+# every entry as booked, and the audit trail the reason. An order number may be booked
+# again once its entry is reversed (a mistyped amount is re-entered under its own number),
+# so its uniqueness among live entries is checked by the operations, under the row lock.
+SIGNED = (
+    "(reverses_id IS NULL AND amount > 0)"
+    " OR (reverses_id IS NOT NULL AND amount < 0 AND reason IS NOT NULL)"
+)
+
+
 class Payment(IdMixin, Base):
     __tablename__ = "payment"
-    __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
-        UniqueConstraint("agreement_id", "order_number"),
-    )
+    __table_args__ = (CheckConstraint(SIGNED, name="amount_signed"),)
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), index=True
@@ -93,18 +111,21 @@ class Payment(IdMixin, Base):
     paid_on: Mapped[date]
     amount: Mapped[Decimal]
     order_number: Mapped[str] = mapped_column(String(50))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("payment.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)  # why a reversal undoes its entry
 
     agreement: Mapped[Agreement] = relationship(back_populates="payments")
+
+    @property
+    def day(self) -> date:
+        return self.paid_on
 
 
 class Refund(IdMixin, Base):
     """Unspent money the initiator returned to the local budget."""
 
     __tablename__ = "refund"
-    __table_args__ = (
-        CheckConstraint("amount > 0", name="amount_positive"),
-        UniqueConstraint("agreement_id", "order_number"),
-    )
+    __table_args__ = (CheckConstraint(SIGNED, name="amount_signed"),)
 
     agreement_id: Mapped[int] = mapped_column(
         ForeignKey("agreement.id", ondelete="CASCADE"), index=True
@@ -112,8 +133,14 @@ class Refund(IdMixin, Base):
     returned_on: Mapped[date]
     amount: Mapped[Decimal]
     order_number: Mapped[str] = mapped_column(String(50))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("refund.id"), unique=True)
+    reason: Mapped[str | None] = mapped_column(Text)
 
     agreement: Mapped[Agreement] = relationship(back_populates="refunds")
+
+    @property
+    def day(self) -> date:
+        return self.returned_on
 
 
 class ImplementationReport(IdMixin, TimestampMixin, Base):

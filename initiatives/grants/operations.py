@@ -20,7 +20,7 @@ from initiatives.core.db import local_day
 from initiatives.core.enums import ReportState, SpendingSource
 from initiatives.core.errors import Locked, Refused
 from initiatives.extensions import db
-from initiatives.grants import photos
+from initiatives.grants import books, photos
 from initiatives.grants.models import (
     Agreement,
     ImplementationReport,
@@ -28,6 +28,7 @@ from initiatives.grants.models import (
     Refund,
     ReportActivity,
     ReportSpending,
+    live,
 )
 from workflows.i18n import N_
 
@@ -74,21 +75,34 @@ def default_tranches(a: Application, first_due: date) -> list[dict]:
     return [{"due": first_due.isoformat(), "amount": f"{a.awarded_amount:.2f}"}]
 
 
+TRANCHE_NOT_POSITIVE = N_("every tranche must be a positive amount")
+TRANCHE_WITHOUT_DUE = N_("every tranche needs its due date")
+TRANCHES_NOT_THE_AWARD = N_("the tranches add up to %(total)s, not to the award of %(award)s")
+REPORT_BEFORE_END = N_("the report cannot be due before the implementation ends")
+# Where the agreement form shows each refusal: beside what it is about, not on the number.
+AGREEMENT_FIELDS = {
+    TRANCHE_NOT_POSITIVE: "tranches",
+    TRANCHE_WITHOUT_DUE: "tranches",
+    TRANCHES_NOT_THE_AWARD: "tranches",
+    REPORT_BEFORE_END: "report_due",
+}
+
+
 def _checked_tranches(a: Application, tranches) -> list[dict]:
     rows = []
     for tranche in tranches:
         amount = _money(tranche["amount"])
         if amount <= 0:
-            raise Refused(N_("every tranche must be a positive amount"), status=422)
+            raise Refused(TRANCHE_NOT_POSITIVE, status=422)
         due = tranche.get("due")
         due = due if isinstance(due, date) or due is None else date.fromisoformat(str(due))
         if due is None:
-            raise Refused(N_("every tranche needs its due date"), status=422)
+            raise Refused(TRANCHE_WITHOUT_DUE, status=422)
         rows.append({"due": due.isoformat(), "amount": f"{amount:.2f}"})
     total = sum((Decimal(r["amount"]) for r in rows), ZERO)
     if total != a.awarded_amount:
         raise Refused(
-            N_("the tranches add up to %(total)s, not to the award of %(award)s"),
+            TRANCHES_NOT_THE_AWARD,
             status=422,
             total=total,
             award=a.awarded_amount,
@@ -130,7 +144,7 @@ def record_agreement(
         and agreement.report_due
         and agreement.report_due < agreement.implementation_due
     ):
-        raise Refused(N_("the report cannot be due before the implementation ends"), status=422)
+        raise Refused(REPORT_BEFORE_END, status=422)
     db.session.add(agreement)
     db.session.flush()
     _audit(a, actor, agreement, "record_agreement", at, number=number)
@@ -207,7 +221,9 @@ def _checked_move(agreement: Agreement, actor, action: str, states: set, amount,
 
 
 def _new_order(rows, order_number: str) -> None:
-    if any(r.order_number == order_number for r in rows):
+    """One standing entry per payment order: a reversed entry's number may be booked
+    again (the right amount under its own order)."""
+    if any(r.order_number == order_number for r in live(rows)):
         raise Refused(
             N_("payment order No. %(number)s is already recorded"), status=422, number=order_number
         )
@@ -256,17 +272,106 @@ def record_refund(
     )
     agreement = _locked_agreement(agreement)
     _new_order(agreement.refunds, order_number)
-    if agreement.refunded + amount > agreement.paid:
-        raise Refused(
-            N_("only %(left)s was paid and not yet returned"),
-            status=422,
-            left=agreement.paid - agreement.refunded,
-        )
+    _within_unspent(agreement.application, amount)
     refund = Refund(returned_on=returned_on, amount=amount, order_number=order_number)
     agreement.refunds.append(refund)
     db.session.flush()
     _audit(agreement.application, actor, refund, "record_refund", at, amount=str(amount))
     return refund
+
+
+def _within_unspent(a: Application, amount: Decimal) -> None:
+    """A refund returns unspent money, never more: what was paid less what the report
+    spent and what already came back (read under the agreement's lock)."""
+    left = books.refundable(a)
+    if amount <= left:
+        return
+    if a.state == "terminated":
+        raise Refused(N_("only %(left)s was paid and not yet returned"), status=422, left=left)
+    b = books.books_of(a)
+    raise Refused(
+        N_(
+            "only %(left)s is unspent: paid %(paid)s, spent %(spent)s, "
+            "already returned %(returned)s"
+        ),
+        status=422,
+        left=left,
+        paid=b.paid,
+        spent=b.spent,
+        returned=b.returned,
+    )
+
+
+REVERSIBLE = {"payment": (Payment, "paid_on"), "refund": (Refund, "returned_on")}
+REVERSAL_WITHOUT_REASON = N_("a reversal needs its reason")
+REVERSAL_TOO_EARLY = N_("a reversal cannot precede the entry it undoes")
+# Where the reversal form shows each refusal (else under the entry chosen).
+REVERSAL_FIELDS = {REVERSAL_WITHOUT_REASON: "reason", REVERSAL_TOO_EARLY: "day"}
+
+
+def _standing(rows: list, entry_id: int):
+    """The entry a reversal may undo: booked, not a reversal itself, not reversed yet."""
+    entry = next((e for e in rows if e.id == entry_id), None)
+    if entry is None:
+        raise Refused(N_("no such entry in the books of this agreement"), status=404)
+    if entry.reverses_id is not None:
+        raise Refused(N_("a reversal is not reversed: book the entry again instead"), status=422)
+    if entry not in live(rows):
+        raise Refused(N_("this entry is already reversed"), status=422)
+    return entry
+
+
+def reverse_entry(
+    agreement: Agreement,
+    actor,
+    *,
+    kind: str,
+    entry_id: int,
+    day: date,
+    reason: str,
+    at: datetime | None = None,
+) -> Payment | Refund:
+    """Undo a booked payment or refund with an entry of the opposite sign and its reason.
+    The booked entry stays as it was: the books keep every entry as booked, and the audit
+    trail who undid which and why."""
+    if kind not in REVERSIBLE:
+        raise Refused(N_("no such entry in the books of this agreement"), status=404)
+    action = f"reverse_{kind}"
+    a = agreement.application
+    ensure_not_closed(a, actor, agreement, action)
+    if a.state not in REFUNDABLE:
+        raise Refused(N_("money moves only under a signed agreement"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Refused(REVERSAL_WITHOUT_REASON, status=422)
+    agreement = _locked_agreement(agreement)
+    rows = agreement.payments if kind == "payment" else agreement.refunds
+    entry = _standing(rows, entry_id)
+    if day < entry.day:
+        raise Refused(REVERSAL_TOO_EARLY, status=422)
+    if kind == "payment" and agreement.paid - entry.amount < agreement.refunded:
+        raise Refused(N_("more would be returned than paid: reverse the refunds first"), status=422)
+    model, day_field = REVERSIBLE[kind]
+    reversal = model(
+        amount=-entry.amount,
+        order_number=entry.order_number,
+        reverses_id=entry.id,
+        reason=reason,
+        **{day_field: day},
+    )
+    rows.append(reversal)
+    db.session.flush()
+    _audit(
+        a,
+        actor,
+        reversal,
+        action,
+        at,
+        reverses=entry.id,
+        amount=str(reversal.amount),
+        reason=reason,
+    )
+    return reversal
 
 
 # --- the implementation report -----------------------------------------------------------------

@@ -101,7 +101,7 @@ def unspent(a: Application) -> Decimal:
     if g is None or a.state not in ("completed", "terminated"):
         return ZERO
     if a.state == "terminated":
-        return ZERO if g.refunds else g.paid
+        return ZERO if g.live_refunds else g.paid
     report = accepted_report(a)
     spent = report.actual("local") if report is not None else ZERO
     return max(g.paid - spent - g.refunded, ZERO)

@@ -24,12 +24,20 @@ from flask import (
     send_file,
     url_for,
 )
+from flask_babel import format_date
 from flask_login import current_user, login_required
 from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forms.grants import AgreementForm, MoneyForm, ReportFileForm, SigningForm, report_form
+from forms.grants import (
+    AgreementForm,
+    MoneyForm,
+    ReportFileForm,
+    ReversalForm,
+    SigningForm,
+    report_form,
+)
 from forms.lifecycle import StepForm
 from initiatives.applications import access
 from initiatives.applications.files import BadFile, sniff
@@ -45,12 +53,13 @@ from initiatives.documents import snapshots
 from initiatives.documents.models import Document
 from initiatives.documents.rendering import renderer
 from initiatives.extensions import db, login_manager
-from initiatives.grants import exports, operations, photos, reminders, summary
-from initiatives.grants.models import Agreement, ImplementationReport
+from initiatives.grants import books, exports, operations, photos, reminders, summary
+from initiatives.grants.models import Agreement, ImplementationReport, live
 from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import available, fire
 from initiatives.lifecycle.permissions import roles_for
+from initiatives.web import money
 from reports.charts import WEB as WEB_CHART
 from reports.charts import bar_chart
 from reports.render import Register
@@ -65,6 +74,7 @@ EXPORTERS = STAFF | {"oversight"}
 AFTER_AWARDS = {"winners_announced", "implementation", "closed"}
 # Steps taken from the grant page with the ordinary step buttons.
 PAGE_STEPS = ("begin_implementation", "return_report", "accept_report", "terminate")
+REVIEW_STEPS = ("accept_report", "return_report")
 
 
 # --- loading and permissions ---------------------------------------------------------------------
@@ -156,6 +166,13 @@ def _page(a: Application, status: int = 200, **forms):
         forms.setdefault(
             "refund_form", MoneyForm(prefix="refund", data={"day": reminders.local_today()})
         )
+    if clerk and a.agreement is not None and a.state in operations.REFUNDABLE:
+        reversible = _reversible(a)
+        if reversible and "reversal_form" not in forms:
+            today = reminders.local_today()
+            forms["reversal_form"] = ReversalForm(prefix="reversal", data={"day": today})
+        if "reversal_form" in forms:
+            forms["reversal_form"].entry.choices = reversible
     return render_template(
         "grants/application.html",
         a=a,
@@ -168,10 +185,33 @@ def _page(a: Application, status: int = 200, **forms):
         may_report=_may_report(a) and a.state in operations.REPORTABLE,
         due=reminders.items_of(a, reminders.local_today()),
         unspent=summary.unspent(a),
+        refundable=books.refundable(a) if a.agreement is not None else None,
+        reversed_ids=_reversed_ids(a),
         reports=sorted(a.reports, key=lambda r: r.round, reverse=True),
         form=StepForm(),
         **forms,
     ), status
+
+
+def _reversed_ids(a: Application) -> set[int]:
+    g = a.agreement
+    if g is None:
+        return set()
+    return {e.reverses_id for e in [*g.payments, *g.refunds] if e.reverses_id is not None}
+
+
+def _reversible(a: Application) -> list[tuple[str, str]]:
+    """The entries that stand, as choices: "refund-12" and what the clerk recognises."""
+    g = a.agreement
+    entries = [("payment", _("Payment"), p) for p in live(g.payments)]
+    entries += [("refund", _("Refund"), r) for r in live(g.refunds)]
+    return [
+        (
+            f"{kind}-{e.id}",
+            f"{title} · {format_date(e.day, 'd MMMM y')} · № {e.order_number} · {money(e.amount)}",
+        )
+        for kind, title, e in entries
+    ]
 
 
 @bp.get("/applications/<int:application_id>/grant")
@@ -209,7 +249,8 @@ def agreement(application_id: int):
             report_due=form.report_due.data,
         )
     except Refused as exc:
-        return _refused(a, exc, form, "number", "agreement_form")
+        field = operations.AGREEMENT_FIELDS.get(exc.reason.message, "number")
+        return _refused(a, exc, form, field, "agreement_form")
     db.session.commit()
     flash(
         _("The agreement is prepared: print it, have it signed, then record the signing."),
@@ -234,7 +275,9 @@ def agreement_draft(application_id: int):
         created_at=a.agreement.updated_at,
         languages=a.competition.municipality.document_languages,
         token=f"draft-{a.id}",
-        verify_url=url_for(".application", application_id=a.id, _external=True),
+        # Not registered, so there is nothing to verify: no QR code and no address, which
+        # for a draft would have pointed the initiator at a staff page.
+        verify_url="",
     )
     pdf = renderer().pdf(register, snap).pdf
     response = Response(pdf, mimetype="application/pdf")
@@ -315,6 +358,40 @@ def _money_post(application_id: int, kind: str):
     return redirect(url_for(".application", application_id=a.id) + "#money")
 
 
+@bp.post("/applications/<int:application_id>/reversals")
+@login_required
+def reversal(application_id: int):
+    """A booked payment or refund undone by a reversal with its reason (never edited)."""
+    a = _load(application_id)
+    _clerk(a)
+    if a.agreement is None:
+        abort(404)
+    form = ReversalForm(prefix="reversal")
+    form.entry.choices = _reversible(a)
+    if not form.validate_on_submit():
+        return _page(a, INVALID, reversal_form=form)
+    key = form.entry_key()
+    if key is None:
+        form.entry.errors = [*form.entry.errors, _("Choose the entry to reverse.")]
+        return _page(a, INVALID, reversal_form=form)
+    kind, entry_id = key
+    try:
+        operations.reverse_entry(
+            a.agreement,
+            current_user,
+            kind=kind,
+            entry_id=entry_id,
+            day=form.day.data,
+            reason=form.reason.data,
+        )
+    except Refused as exc:
+        field = operations.REVERSAL_FIELDS.get(exc.reason.message, "entry")
+        return _refused(a, exc, form, field, "reversal_form")
+    db.session.commit()
+    flash(_("The entry is reversed; book the right one if there is one."), "success")
+    return redirect(url_for(".application", application_id=a.id) + "#money")
+
+
 @bp.post("/applications/<int:application_id>/payments")
 @login_required
 def payment(application_id: int):
@@ -361,7 +438,9 @@ def _report_page(a, report, form, status=200, file_form=None, problems=None):
         groups=_groups(a),
         previous=[r for r in sorted(a.reports, key=lambda r: r.round) if r.round < report.round],
         problems=problems,
-        unspent=a.agreement.paid - report.actual("local") if a.agreement else 0,
+        unspent=(
+            a.agreement.paid - report.actual("local") - a.agreement.refunded if a.agreement else 0
+        ),
     ), status
 
 
@@ -394,6 +473,41 @@ def report(application_id: int):
         report=current,
         groups=_groups(a),
         previous=[r for r in sorted(a.reports, key=lambda r: r.round) if r.round < current.round],
+        # The office checks the report where it reads it: accept it or return it from here.
+        steps=[(t, r) for t, r in available(a, current_user) if t.trigger in REVIEW_STEPS],
+    )
+
+
+def _typed(a: Application, shown: ImplementationReport):
+    """The report as typed, when a file's button sent it along (the page is one form), or
+    None for a post of the file alone (a client that sends only the file)."""
+    if "results_text" not in request.form:
+        return None
+    return _report_form_class(a, shown)()
+
+
+def _fill(a: Application, form) -> ImplementationReport:
+    """Save what the form holds into the round being written (made now if this is its
+    first save); rows are matched by position, as the page showed them."""
+    current = operations.open_round(a, current_user)
+    operations.fill_report(
+        a,
+        current_user,
+        results_text=form.results_text.data,
+        participants=form.participants(),
+        activities=form.activities([x.id for x in current.activities]),
+        actual=form.actual([s.id for s in current.spending]),
+        contribution_note=form.contribution_note.data,
+    )
+    return current
+
+
+def _refused_report(application_id: int, form, exc: Refused, file_form=None):
+    db.session.rollback()
+    a = _load(application_id)
+    shown = operations.draft_round(a)
+    return _report_page(
+        a, shown, form, INVALID, file_form=file_form, problems=[explain(exc.reason)]
     )
 
 
@@ -405,23 +519,11 @@ def save_report(application_id: int):
     form = _report_form_class(a, shown)()
     if not form.validate_on_submit():
         return _report_page(a, shown, form, INVALID)
-    current = operations.open_round(a, current_user)  # made now if this is its first save
     submitting = request.form.get("action") == "submit"
     try:
-        operations.fill_report(
-            a,
-            current_user,
-            results_text=form.results_text.data,
-            participants=form.participants(),
-            activities=form.activities([x.id for x in current.activities]),
-            actual=form.actual([s.id for s in current.spending]),
-            contribution_note=form.contribution_note.data,
-        )
+        current = _fill(a, form)
     except Refused as exc:
-        db.session.rollback()
-        a = _load(application_id)
-        shown = operations.draft_round(a)
-        return _report_page(a, shown, form, INVALID, problems=[explain(exc.reason)])
+        return _refused_report(application_id, form, exc)
     if not submitting:
         db.session.commit()
         flash(_("The report is saved. You can come back and finish it later."), "success")
@@ -444,40 +546,69 @@ def save_report(application_id: int):
 @bp.post("/applications/<int:application_id>/report/files")
 @login_required
 def report_file(application_id: int):
+    """Attach a receipt or a photo; what was typed in the report comes along and is saved
+    as a draft with it, whether or not the file is accepted."""
     a = _reportable(application_id)
-    current = operations.draft_round(a)  # attaching makes the round, a refusal does not
+    shown = operations.draft_round(a)  # attaching makes the round, a refusal does not
     file_form = ReportFileForm()
-    form = _report_form_class(a, current)(data=_report_data(a, current), formdata=None)
-    if not file_form.validate_on_submit():
-        return _report_page(a, current, form, INVALID, file_form=file_form)
+    typed = _typed(a, shown)
+    if typed is not None and not typed.validate_on_submit():
+        file_form.file.errors = [_("Correct the report first: the file is not attached yet.")]
+        return _report_page(a, shown, typed, INVALID, file_form=file_form)
+    form = typed or _report_form_class(a, shown)(data=_report_data(a, shown), formdata=None)
+    upload = None
+    if file_form.validate_on_submit():
+        try:
+            upload = _upload(file_form.file)
+        except BadFile as bad:
+            file_form.file.errors = [_(bad.message, **bad.params)]
     try:
-        content, content_type = _upload(file_form.file)
-    except BadFile as bad:
-        file_form.file.errors = [_(bad.message, **bad.params)]
-        return _report_page(a, current, form, INVALID, file_form=file_form)
-    operations.attach_report_file(
-        a,
-        current_user,
-        doc_type=file_form.doc_type.data,
-        filename=file_form.file.data.filename or "file",
-        content=content,
-        content_type=content_type,
-    )
+        if upload is not None:
+            operations.attach_report_file(
+                a,
+                current_user,
+                doc_type=file_form.doc_type.data,
+                filename=file_form.file.data.filename or "file",
+                content=upload[0],
+                content_type=upload[1],
+            )
+        if typed is not None:
+            _fill(a, typed)
+    except Refused as exc:
+        return _refused_report(application_id, form, exc, file_form)
     db.session.commit()
-    flash(_("The file is attached to the report."), "success")
+    if upload is None:  # the file was refused; the report, if sent, is saved
+        a = _load(application_id)
+        return _report_page(a, operations.draft_round(a), form, INVALID, file_form=file_form)
+    if typed is not None:
+        flash(_("The file is attached, and the report is saved as a draft."), "success")
+    else:
+        flash(_("The file is attached to the report."), "success")
     return redirect(url_for(".report", application_id=a.id) + "#files")
 
 
 @bp.post("/applications/<int:application_id>/report/files/<int:attachment_id>/delete")
 @login_required
 def delete_report_file(application_id: int, attachment_id: int):
+    """Remove a file; what was typed in the report comes along and is saved, as above."""
     a = _reportable(application_id)
     if not StepForm().validate_on_submit():
         abort(400)
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None:
         abort(404)
-    operations.detach_report_file(a, current_user, attachment)
+    shown = operations.draft_round(a)
+    typed = _typed(a, shown)
+    if typed is not None and not typed.validate():
+        return _report_page(a, shown, typed, INVALID)  # the file stays until that is right
+    try:
+        operations.detach_report_file(a, current_user, attachment)
+        if typed is not None:
+            _fill(a, typed)  # after: the removal knows the returned round's files
+    except Refused as exc:
+        if typed is None:
+            raise
+        return _refused_report(application_id, typed, exc)
     db.session.commit()
     flash(_("The file is removed from the report."), "info")
     return redirect(url_for(".report", application_id=a.id) + "#files")

@@ -12,6 +12,8 @@ from initiatives.core.db import utcnow
 from initiatives.documents.models import Document
 from initiatives.documents.operations import record_document
 from initiatives.extensions import db
+from initiatives.grants import books
+from initiatives.lifecycle import waiting
 from initiatives.lifecycle.effects import EFFECTS
 from initiatives.lifecycle.errors import NotPermitted
 from initiatives.lifecycle.permissions import competition_of, roles_for
@@ -20,6 +22,7 @@ from workflows import (
     APPLICATION,
     COMPETITION,
     Context,
+    GuardsFailed,
     InvalidTrigger,
     Reason,
     Transition,
@@ -36,6 +39,16 @@ class Fired:
     from_state: str
     to_state: str
     documents: list[Document] = field(default_factory=list)
+
+
+# Checks the application adds to a workflow's steps: they need figures the workflow's own
+# guards cannot compute (every grant's books). Each returns a list of reasons.
+CHECKS = {("competition", "close"): books.unbalanced}
+
+
+def _checked(workflow: Workflow, trigger: str, subject) -> list[Reason]:
+    check = CHECKS.get((workflow.name, trigger))
+    return check(subject) if check is not None else []
 
 
 def workflow_of(subject) -> Workflow:
@@ -71,12 +84,11 @@ def available(subject, actor, *, now: datetime | None = None) -> list[tuple[Tran
     result = []
     for t in workflow.from_state(subject.state):
         if held & t.roles:
-            reasons = [
-                r
-                for g in t.guards
-                if not getattr(g, "checks_input", False) and (r := g(subject, ctx)) is not None
-            ]
-            result.append((t, reasons))
+            reasons = []
+            for g in t.guards:
+                if not getattr(g, "checks_input", False) and (r := g(subject, ctx)) is not None:
+                    reasons.extend(waiting.stage_reasons(subject, g, r, ctx.now))
+            result.append((t, reasons + _checked(workflow, t.trigger, subject)))
     return result
 
 
@@ -100,7 +112,14 @@ def fire(subject, trigger: str, actor, *, now: datetime | None = None, **data) -
         raise NotPermitted(trigger, held, transition.roles)
 
     ctx = Context(data=data, now=now)
-    dest = run_transition(workflow, subject, trigger, ctx)
+    try:
+        if checked := _checked(workflow, trigger, subject):
+            raise GuardsFailed(trigger, workflow.check(subject, trigger, ctx) + checked)
+        dest = run_transition(workflow, subject, trigger, ctx)
+    except GuardsFailed as exc:  # a stage gate is said as the step the competition needs
+        raise GuardsFailed(
+            trigger, waiting.plain_reasons(subject, transition, ctx, exc.reasons)
+        ) from None
     effect = EFFECTS.get((workflow.name, trigger))
     if effect is not None:
         with db.session.no_autoflush:  # the new state and its data are written together

@@ -41,6 +41,7 @@ from initiatives.applications.models import Application
 from initiatives.auth.models import User
 from initiatives.competitions.models import Competition
 from initiatives.core.db import utcnow
+from initiatives.core.enums import SeatRole
 from initiatives.extensions import db
 from initiatives.i18n import _
 from initiatives.notifications.models import Notification
@@ -82,13 +83,33 @@ NOT_WINNER = N_(
     "was not selected this time."
 )
 CANCELLED = N_('The competition "%(competition)s" is cancelled.')
+WITHDRAWAL_RECORDED = N_(
+    '%(staff)s recorded the withdrawal of your application No. %(number)s "%(title)s" '
+    "at your written request."
+)
+DRAFT_WITHDRAWAL_RECORDED = N_(
+    '%(staff)s recorded the withdrawal of your draft application "%(title)s" at your '
+    "written request."
+)
 FAILED = N_('The competition "%(competition)s" did not take place: no application was admitted.')
+SEAT_OFFERED = N_(
+    'You are invited to sit on the commission of "%(competition)s" as %(role)s. '
+    "Accept or decline the seat on the page of your invitations."
+)
 
 PUBLIC_TITLES = {s.value: s.public_title for s in ApplicationState}
+SEAT_ROLE_TITLES = {r.value: r.title for r in SeatRole}
 # Application steps whose news waits for the announcement of the winners.
 HELD_UNTIL_ANNOUNCED = {"award", "not_award", "reconsider"}
 # Steps whose reason (typed by a person) goes with the message as its note.
-WITH_REASON = {"reject", "return_report", "terminate", "cancel", "declare_failed"}
+WITH_REASON = {
+    "reject",
+    "return_report",
+    "terminate",
+    "cancel",
+    "declare_failed",
+    "record_withdrawal",
+}
 
 
 # --- writing: called by fire() inside the step's transaction -------------------------------
@@ -102,7 +123,7 @@ def on_step(subject, trigger, from_state, to_state, actor, now: datetime, data: 
         reason = str(data.get("reason") or "").strip() or None
     if isinstance(subject, Application):
         kind = f"application.{trigger}"
-        wanted = _application_step(subject, trigger, from_state, to_state)
+        wanted = _application_step(subject, trigger, from_state, to_state, actor)
     elif isinstance(subject, Competition):
         kind = f"competition.{trigger}"
         wanted = _competition_step(subject, trigger)
@@ -143,11 +164,15 @@ def _titles(c: Competition) -> dict:
     return {"ky": c.title_ky, "ru": c.title_ru, "en": c.title_en}
 
 
-def _application_step(a: Application, trigger, from_state, to_state):
+def _application_step(a: Application, trigger, from_state, to_state, actor=None):
     if a.owner_id is None or trigger in HELD_UNTIL_ANNOUNCED:
         return []
     if trigger == "submit":
         return [(a.owner_id, SUBMITTED, _about(a), a.id)]
+    if trigger == "record_withdrawal":  # she reads who acted on her request, not "withdrawn"
+        message = WITHDRAWAL_RECORDED if a.number else DRAFT_WITHDRAWAL_RECORDED
+        staff = actor.full_name if actor is not None else ""
+        return [(a.owner_id, message, {**_about(a), "staff": staff}, a.id)]
     if PUBLIC_TITLES[from_state] == PUBLIC_TITLES[to_state]:
         return []  # nothing the applicant would see as a change
     return [(a.owner_id, APPLICATION_STATE, {**_about(a), "state": to_state}, a.id)]
@@ -195,6 +220,33 @@ def _competition_step(c: Competition, trigger):
     return []
 
 
+def seat_offered(seat, now: datetime | None = None) -> Notification | None:
+    """Tell the person a seat is offered to, if they have an account: the one chosen from
+    the municipality's people, or the one whose e-mail or phone the specialist typed. Only
+    the invited person reads it; the specialist's page says the same either way."""
+    user_id = seat.user_id
+    if user_id is None and seat.invited_login:
+        user_id = db.session.scalar(
+            select(User.id).where(
+                (User.email == seat.invited_login) | (User.phone == seat.invited_login),
+                User.active.is_(True),
+            )
+        )
+    if user_id is None:
+        return None
+    c = seat.competition
+    n = Notification(
+        user_id=user_id,
+        created_at=now or utcnow(),
+        kind="competition.invite",
+        message=SEAT_OFFERED,
+        params={"competition": _titles(c), "role": str(seat.seat_role)},
+        competition_id=c.id,
+    )
+    db.session.add(n)
+    return n
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -208,6 +260,8 @@ def text(n: Notification) -> str:
     for key, value in (n.params or {}).items():
         if key == "state" and value in PUBLIC_TITLES:
             value = _(PUBLIC_TITLES[value])
+        elif key == "role" and value in SEAT_ROLE_TITLES:
+            value = _(SEAT_ROLE_TITLES[value]).lower()
         elif key == "amount":
             value = _money(value)
         elif key == "date":
@@ -420,7 +474,9 @@ def path(n: Notification) -> str:
 
     Built from the URL map, so it works without a request (the CLI sends mail too)."""
     adapter = current_app.url_map.bind("localhost")
-    if n.application_id is not None and n.kind.startswith("reminder."):
+    if n.kind == "competition.invite":  # no role in the competition before accepting
+        endpoint, values = "invitations.index", {}
+    elif n.application_id is not None and n.kind.startswith("reminder."):
         endpoint, values = "grants.application", {"application_id": n.application_id}
     elif n.application_id is not None:
         endpoint, values = "applications.view", {"application_id": n.application_id}

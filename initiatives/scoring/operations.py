@@ -53,6 +53,9 @@ LOCKED_STATES = {
     "failed",
 }
 MAX_COMMENT = 2000
+APPROVED = N_("the results are approved: scores, declarations and votes can no longer change")
+# Cancelled or failed: no results were approved, and a refusal must not say they were.
+ENDED = N_("the competition has ended: scores, declarations and votes can no longer change")
 
 
 def _audit(competition, actor, subject, action: str, at: datetime | None, **data) -> None:
@@ -63,7 +66,7 @@ def ensure_open(c: Competition, actor, subject, action: str) -> None:
     """Scoring is open: otherwise refuse, and after approval keep the attempt."""
     if c.state in LOCKED_STATES:
         raise Locked.attempted(
-            N_("the results are approved: scores, declarations and votes can no longer change"),
+            ENDED if c.state in ("cancelled", "failed") else APPROVED,
             c,
             actor,
             subject,
@@ -243,12 +246,14 @@ def save_sheet(
     if sheet is None:
         # By ids, not relationships: a refused insert leaves nothing in the collections.
         sheet = ScoreSheet(seat_id=seat.id, application_id=a.id)
+        db.session.add(sheet)
         try:
             # Two windows saving a new sheet at once: the second insert waits for the
             # first and then meets the unique key. It is the same stale window as below.
-            with db.session.begin_nested():
-                db.session.add(sheet)
-                db.session.flush()
+            # No savepoint: on SQLite (pysqlite) its release commits the empty sheet, and
+            # a refusal further on (an incomplete submit) would leave it behind to make
+            # the member's next post look stale. The caller rolls the whole request back.
+            db.session.flush()
         except IntegrityError:
             raise Refused(STALE_SHEET) from None
         db.session.expire(a, ["score_sheets"])  # the new sheet joins the loaded list

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from forms.lifecycle import StepForm
+from forms.lifecycle import DecisionForm, StepForm
 from forms.scoring import (
     CONFLICT,
     NO_CONFLICT,
@@ -30,15 +30,14 @@ from initiatives.documents.snapshots import TIE_BREAK_TITLES
 from initiatives.extensions import db
 from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
-from initiatives.lifecycle.operations import available
+from initiatives.lifecycle.operations import available, fire
 from initiatives.lifecycle.permissions import roles_for
 from initiatives.paging import Page, paginate
-from initiatives.routes import arg_int
+from initiatives.routes import arg_int, local_redirect_target
 from initiatives.scoring import operations, ranking
 from initiatives.scoring.results import compute, load, load_frame, scoring_applications
 from initiatives.scoring.standing import commission_matrix, standing_of
 from workflows.competition import latest_results_meeting
-from workflows.i18n import N_
 
 bp = Blueprint("scoring", __name__)
 
@@ -53,9 +52,6 @@ AFTER_SCORING = {"results_approved", "winners_announced", "implementation", "clo
 def _plain_number(value):
     """7 rather than 7.00 in a score field; 7.5 stays 7.5."""
     return value.quantize(1) if value == value.to_integral() else value.normalize()
-
-
-N_CONFIRM = N_("tick the box to confirm that a submitted sheet cannot change")
 
 
 def _competition(competition_id: int, *, frame_only: bool = False, members: bool = True):
@@ -266,9 +262,7 @@ def sheet(competition_id: int, application_id: int):
         try:
             saved = operations.save_sheet(seat, a, current_user, form.values(), version=version)
             documents = []
-            if form.action.data == "submit":
-                if not form.confirm.data:
-                    raise Refused(N_CONFIRM, status=INVALID)
+            if form.action.data == "submit":  # the form has checked the box
                 documents = operations.submit_sheet(saved, current_user)
         except Refused as exc:
             db.session.rollback()
@@ -397,7 +391,7 @@ def funding_line(rows: list, page: Page) -> int | None:
     return page.page_of(awarded[-1]) if awarded else None
 
 
-def _results_page(c, partial_form, status: int, editing: int | None = None):
+def _results_page(c, partial_form, status: int, editing: int | None = None, decision_form=None):
     outcome = compute(c, means=False)
     showing = editing or arg_int("row")
     page = ranking_page(outcome.rows, arg_int("page"), showing)
@@ -414,10 +408,51 @@ def _results_page(c, partial_form, status: int, editing: int | None = None):
         editing=editing,
         form=StepForm(),
         steps=[(t, r) for t, r in available(c, current_user) if t.trigger == "announce_winners"],
+        decision_form=decision_form or _decision_form(c),
         meeting=latest_results_meeting(c),
         sources={s.id: s for s in c.funding_sources},
         tie_titles=TIE_BREAK_TITLES,
     ), status
+
+
+def _decision_form(c) -> DecisionForm:
+    """The head's decision as first shown: dated today in Bishkek, the page's version."""
+    today = datetime.now(BISHKEK).date()
+    return DecisionForm(formdata=None, data={"decision_date": today, "version": c.version})
+
+
+def decide(c):
+    """The head's decision on financing (``/steps/announce_winners`` of the competition).
+
+    Taken on the ranking page, beside the winners and the money it approves. A refused
+    decision (no number, no confirmation, a date that is not one) comes back on that page
+    with what was typed and the field to correct; the role and the state were checked by
+    the step's endpoint, and are checked again by ``fire``."""
+    form = DecisionForm()
+    status = INVALID
+    if form.validate_on_submit():
+        if form.version.data is not None and form.version.data != c.version:
+            flash(
+                _(
+                    "This record was changed by someone else after you opened the page. "
+                    "Check it and try again."
+                ),
+                "warning",
+            )
+            status = 409
+        else:
+            done = fire(c, "announce_winners", current_user, **form.step_data())
+            db.session.commit()
+            flash(_("Done: %(step)s.", step=_(done.transition.title)), "success")
+            after_commit(done.documents)
+            target = local_redirect_target(request.form.get("next"))
+            return redirect(target or url_for("competitions.detail", competition_id=c.id))
+    return _results_page(
+        load(c.id, members=False, votes=False, budgets=False),
+        PartialForm(),
+        status,
+        decision_form=form,
+    )
 
 
 @bp.post("/competitions/<int:competition_id>/results/partial/<int:application_id>")

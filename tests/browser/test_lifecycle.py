@@ -231,7 +231,7 @@ class Lifecycle:
             p.set_input_files("input[name=file]", pdf_file(name, f"{data['title']} {doc_type}"))
             w.submit("form[action$='/attachments'] button[type=submit]")
         assert p.locator(".doc-list.files li").count() == len(uploads)
-        w.submit(f"a[href='/applications/{aid}/edit/review']")
+        w.submit("form[action$='/attachments'] button[name=goto][value=review]")
 
         assert p.locator(".error-summary").count() == 0, (
             f"{w.main_text()}\n(a slow machine? raise LIFECYCLE_INTAKE_MINUTES)"
@@ -275,14 +275,16 @@ class Lifecycle:
                 "name": "Community Fund",
                 "amount": "5000",
                 "per_winner_cap": "1000",
-                "conditions": "Up to 1 000 som per winner for partner costs.",
+                "conditions_ky": "Жеңүүчүгө 1 000 сомго чейин өнөктөштүн чыгымдарына.",
+                "conditions_ru": "До 1 000 сом на победителя на расходы партнёра.",
             },
         ]
         for source in sources:
             p.select_option("select[name=kind]", source.pop("kind"))
             for name, value in source.items():
                 selector = f"[name={name}]"
-                p.fill(f"textarea{selector}" if name == "conditions" else f"input{selector}", value)
+                tag = "textarea" if name.startswith("conditions") else "input"
+                p.fill(f"{tag}{selector}", value)
             spec.submit("form[action*='/budget#source-form'] button[type=submit]")
         assert p.locator("main table tbody tr").count() == 2
         spec.shot("money")
@@ -304,14 +306,21 @@ class Lifecycle:
         p.fill("input[name=order-order_number]", f"BO-{m}")
         p.fill("input[name=order-order_date]", (today - timedelta(days=1)).isoformat())
         spec.submit("form[action*='/commission/order'] button[type=submit]")
+        # Each invited person accepts the seat in their own account (consent to sit).
+        for login, *_ in seats:
+            member = spec if login == SPECIALIST else self.walker(login)
+            member.goto("/invitations")
+            member.submit("form[action$='/accept'] button[type=submit]")
+            if member is not spec:
+                member.close()
+        spec.goto(f"/competitions/{cid}/commission")
         assert p.locator("main table tbody tr").count() == 5
         assert p.locator("main ul.reasons").count() == 0, spec.main_text()
         spec.shot("commission")
 
         spec.goto(f"/competitions/{cid}/criteria")
         assert p.locator("fieldset.criterion").count() == 5
-        spec.submit("main form:not([action]) button[type=submit]")
-        spec.submit("form[action$='/scoring-rules'] button[type=submit]")
+        spec.submit("form[action$='/criteria'] button[type=submit]:not([name])")
         spec.shot("criteria")
 
         spec.goto(f"/competitions/{cid}")
@@ -543,7 +552,7 @@ class Lifecycle:
         p = w.page
         p.select_option("select[name=doc_type]", "photo")
         p.set_input_files("input[name=file]", png_file("works.png"))
-        w.submit(f"form[action$='/applications/{aid}/report/files'] button[type=submit]")
+        w.submit(f"button[formaction$='/applications/{aid}/report/files']")
         assert p.locator("#files .doc-list li").count() == 1
 
         def spending(s):

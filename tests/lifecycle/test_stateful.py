@@ -21,7 +21,15 @@ from initiatives.scoring import operations as scoring_operations
 from workflows import APPLICATION, COMPETITION, GuardsFailed, InvalidTrigger
 from workflows.competition import AWARDED_OR_LATER
 
-EXITS = {"cancel", "declare_failed", "withdraw", "terminate", "reject", "not_award"}
+EXITS = {
+    "cancel",
+    "declare_failed",
+    "withdraw",
+    "record_withdrawal",
+    "terminate",
+    "reject",
+    "not_award",
+}
 ACTORS = [
     "specialist",
     "head",

@@ -257,11 +257,15 @@ def _by(role):
     }[role]
 
 
+# The office records a withdrawal with the reason and the hash of the applicant's request.
+WRITTEN_REQUEST = {"reason": "Asked for in writing", "written_request": "ab" * 32}
 # (state, trigger): (how to get there, who fires, data, day after T0)
 APP_CASES = {
     ("draft", "submit"): (_draft, "owner", {}, 6),
     ("draft", "withdraw"): (_draft, "owner", {}, 6),
     ("submitted", "withdraw"): (_submitted, "owner", {}, 10),
+    ("draft", "record_withdrawal"): (_draft, "specialist", WRITTEN_REQUEST, 6),
+    ("submitted", "record_withdrawal"): (_submitted, "specialist", WRITTEN_REQUEST, 10),
     ("submitted", "admit"): (_submitted_in_screening, "secretary", {}, 24),
     ("submitted", "reject"): (_submitted_in_screening, "secretary", {"reason": "Late"}, 24),
     ("admitted", "mark_scored"): (_admitted, "secretary", {}, 30),

@@ -155,9 +155,10 @@ def neighbours() -> int:
     c = competitions.create_competition(
         m, T0.year, specialist, title_ky="Ак-Тал сынагы", title_ru="Конкурс Ак-Тал"
     )
-    competitions.add_seat(
+    seat = competitions.add_seat(
         c, specialist, user=member, seat_role=SeatRole.CHAIR, category=SeatCategory.DEPUTY
     )
+    competitions.accept_seat(seat, member)
     return m.id
 
 

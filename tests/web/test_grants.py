@@ -442,6 +442,23 @@ def test_a_report_must_say_its_results_and_participants(build, client, login, db
     assert db.session.get(Application, a.id).state == "reporting"
 
 
+def test_a_reported_part_cannot_exceed_the_participants(build, client, login, db):
+    """As in the application (issue 26, item 10): 500 persons with disabilities among 2
+    participants is a typing error, refused on its field with the figures kept."""
+    run = build("implementation", proposals=4)
+    a = winners(run)[0]
+    login(owner_login(a))
+    client.get(f"/applications/{a.id}/report")
+    client.post("/language/en")
+    data = report_form(
+        db, a, {"women": 1, "men": 1, "disabled": 500}, results="Done.", submit=False
+    )
+    response = client.post(f"/applications/{a.id}/report", data=data)
+    assert response.status_code == 422
+    page = text(response)
+    assert "a part cannot be larger than the whole" in page and 'value="500"' in page
+
+
 # --- closing and the final report ------------------------------------------------------------
 
 
