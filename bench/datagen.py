@@ -44,6 +44,7 @@ from initiatives.demo.builder import (
     Run,
     at,
     new_competition,
+    screening_meeting,
 )
 from initiatives.extensions import db
 from initiatives.lifecycle.operations import fire
@@ -600,7 +601,13 @@ def score(
     ``conflicts``: members who declare a conflict on one application (and are recused).
     When everyone finished, the secretary closes the scoring of every application.
     """
-    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    fire(
+        r.c,
+        "finish_screening",
+        r.secretary,
+        now=at(r.t0, 25),
+        meeting=screening_meeting(r.c, at(r.t0, 25)),
+    )
     seats = list(r.c.seats)
     admitted = [(a, p) for a, p in r.admitted()]
     complete = len(seats) if complete is None else complete

@@ -29,6 +29,7 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from forms.base import FiniteDecimalField, Form, option
 from forms.competitions import REQUIRED, choices, short
+from forms.scoring import meeting_form
 from initiatives.core.contacts import Email, Phone
 from initiatives.core.enums import SCREENING_CHECKS, ApplicantKind, InitiativeKind
 
@@ -252,6 +253,22 @@ class ScreeningForm(Form):
 
 for _code, _title in SCREENING_CHECKS.items():
     setattr(ScreeningForm, f"check_{_code}", BooleanField(_l(_title)))
+
+
+# The screening meeting votes once: on approving the screening as it stands.
+SCREENING_MOTIONS = [{"key": "approve", "kind": "approve", "application_id": None}]
+
+
+def screening_meeting_form(seats: list) -> type[Form]:
+    """The meeting that approves the screening: date, place, attendance and the vote of
+    each member present. The protocol prints them, so the place is required here."""
+
+    class ScreeningMeetingForm(meeting_form(seats, SCREENING_MOTIONS)):
+        place = StringField(
+            _l("Place"), [InputRequired(_l("Enter the place of the meeting.")), short(200)]
+        )
+
+    return ScreeningMeetingForm
 
 
 class ConfirmForm(Form):

@@ -60,6 +60,21 @@ class AgreementForm(Form):
     implementation_due = DateField(_l("Implementation due"), [Optional()])
     report_due = DateField(_l("Report due"), [Optional()])
     tranches = FieldList(FormField(TrancheForm), min_entries=TRANCHE_ROWS, max_entries=12)
+    # The initiator's bank details and PIN: the application does not ask for them.
+    payee_bank_name = StringField(_l("The initiator's bank"), [Optional(), Length(max=200)])
+    payee_account = StringField(_l("The initiator's bank account"), [Optional(), Length(max=34)])
+    payee_bic = StringField(_l("BIK of the initiator's bank"), [Optional(), Length(max=20)])
+    payee_pin = StringField(
+        _l("The initiator's personal number (PIN)"), [Optional(), Length(max=20)]
+    )
+
+    def payee(self) -> dict:
+        return {
+            "bank_name": self.payee_bank_name.data,
+            "account": self.payee_account.data,
+            "bic": self.payee_bic.data,
+            "pin": self.payee_pin.data,
+        }
 
     def tranche_rows(self) -> list[dict]:
         return [
@@ -198,3 +213,16 @@ def report_form(activities: int, groups: list[tuple[str, str]], spending: int):
             ),
         )
     return ReportForm
+
+
+class ConclusionForm(Form):
+    """The head's conclusion of the final report, in both official languages."""
+
+    conclusion_ky = TextAreaField(
+        _l("Conclusion in Kyrgyz"),
+        validators=[Optional(), Length(max=4000, message=_l("At most %(max)d characters."))],
+    )
+    conclusion_ru = TextAreaField(
+        _l("Conclusion in Russian"),
+        validators=[Optional(), Length(max=4000, message=_l("At most %(max)d characters."))],
+    )

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from forms.base import Form, MultiCheckboxField, option
+from initiatives.core.contacts import Phone
 from initiatives.core.enums import PARTICIPANT_GROUPS
 
 REQUIRED = _l("This field is required.")
@@ -28,6 +29,11 @@ class RegulationForm(Form):
         [Optional(), Length(max=50, message=_l("At most %(max)d characters.", max=50))],
     )
     regulation_date = DateField(_l("Date of the resolution"), [Optional()])
+    # The ayil okmotu's bank details, printed in its agreements and payment records.
+    bank_name = StringField(_l("Bank of the ayil okmotu"), [Optional(), Length(max=200)])
+    bank_account = StringField(_l("Account of the ayil okmotu"), [Optional(), Length(max=34)])
+    bank_bic = StringField(_l("BIK of the bank"), [Optional(), Length(max=20)])
+    inn = StringField(_l("INN of the ayil okmotu"), [Optional(), Length(max=20)])
     min_commission_size = IntegerField(
         _l("Minimum number of commission members"),
         [InputRequired(REQUIRED), NumberRange(3, 51, _l("From 3 to 51."))],
@@ -70,6 +76,16 @@ class RegulationForm(Form):
             "One a line, for example: Migrants' families. They count people among the "
             "participants, like persons with disabilities."
         ),
+    )
+
+    address = StringField(
+        _l("Address of the ayil okmotu"),
+        [Optional(), Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+        description=_l("Printed with the phone in the letterhead of every document."),
+    )
+    phone = StringField(
+        _l("Phone of the ayil okmotu"),
+        [Optional(), Phone(), Length(max=20, message=_l("At most %(max)d characters.", max=20))],
     )
 
     def validate_standard_groups(self, field):

@@ -239,11 +239,14 @@ def _lay_out(html: str) -> _LaidOut:
     """One chunk to PDF, in whichever process runs it: the same bytes everywhere."""
     from weasyprint import HTML
 
+    from reports import pdfa
     from reports.fetcher import BundledOnlyFetcher
 
     document = HTML(string=html, base_url="asset:/", url_fetcher=BundledOnlyFetcher()).render()
     marks = tuple((tuple(page.bookmarks), page.height) for page in document.pages)
-    return _LaidOut(document.write_pdf(), len(document.pages), marks)
+    # PDF/A like a document laid out at once, but untagged: the chunks' structure trees
+    # cannot be joined into one, and PDF/A-2b does not ask for one.
+    return _LaidOut(pdfa.write(document, tags=False), len(document.pages), marks)
 
 
 def render(plan_: Plan, identifier: bytes) -> tuple[bytes, int]:
@@ -280,8 +283,14 @@ def join(chunks: list[_LaidOut], labels: bytes, identifier: bytes) -> bytes:
     first = readers[0]
     writer.pdf_header = first.pdf_header
     writer.add_metadata(dict(first.metadata or {}))
-    if "/Lang" in first.trailer["/Root"]:
-        writer._root_object[NameObject("/Lang")] = first.trailer["/Root"]["/Lang"]
+    # The language, and what makes the file PDF/A: its XMP identification and its output
+    # intent (the sRGB profile), as the first chunk has them.
+    for key in ("/Lang", "/Metadata", "/OutputIntents"):
+        if key in first.trailer["/Root"]:
+            value = first.trailer["/Root"].raw_get(key)
+            writer._root_object[NameObject(key)] = (
+                value.clone(writer) if hasattr(value, "clone") else value
+            )
 
     def stream(data: bytes, **entries) -> object:
         obj = DecodedStreamObject()

@@ -16,6 +16,7 @@ from babel.numbers import format_decimal
 from num2words import num2words
 
 from reports.amounts import som_in_words
+from reports.inflect import ky_date
 
 BISHKEK = ZoneInfo("Asia/Bishkek")
 
@@ -38,6 +39,16 @@ class Lang:
         if value in (None, ""):
             return "—"
         return format_decimal(Decimal(str(value)), format="#,##0.##", locale=self.code)
+
+    def exact(self, value) -> str:
+        """A value already rounded (a mean: ``ranking.round_mean``) written with all its
+        places and nothing rounded again: Babel would round half to even."""
+        if value in (None, ""):
+            return "—"
+        value = Decimal(str(value))
+        places = max(-value.as_tuple().exponent, 0)
+        pattern = "#,##0." + "0" * places if places else "#,##0"
+        return format_decimal(value, format=pattern, locale=self.code, decimal_quantization=False)
 
     def figures(self, value) -> str:
         """An amount without its unit, for table columns headed "som"."""
@@ -65,7 +76,20 @@ class Lang:
             return "—"
         if isinstance(value, str):
             value = date.fromisoformat(value[:10])
+        if self.code == "ky":  # "2026-жылдын 30-октябры", as official texts write it, not
+            return ky_date(value)  # CLDR's "2026-ж., 30-октябрь"
         return format_date(value, format="long", locale=self.code)
+
+    def day(self, value) -> str:
+        """The day of a moment in Bishkek, without the clock: for deadlines that are days
+        (implementation, reports), where "23:59" or "00:00" would only mislead."""
+        if not value:
+            return "—"
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            value = value.astimezone(BISHKEK)
+        return self.date(value.date() if isinstance(value, datetime) else value)
 
     def datetime(self, value) -> str:
         """A moment in Bishkek time (UTC+6): deadlines are read by people in Kyrgyzstan."""
@@ -74,7 +98,7 @@ class Lang:
         if isinstance(value, str):
             value = datetime.fromisoformat(value)
         local = value.astimezone(BISHKEK)
-        return f"{format_date(local.date(), format='long', locale=self.code)}, {local:%H:%M}"
+        return f"{self.date(local.date())}, {local:%H:%M}"
 
     def stamp(self, value) -> str:
         """A moment in Bishkek time in figures, for the narrow columns of tables."""

@@ -233,6 +233,30 @@ def some_admitted(c, ctx: Context) -> Reason | None:
     return None
 
 
+@checks_input
+def screening_meeting_given(c, ctx: Context) -> Reason | None:
+    """The commission approves the screening at a meeting: the step carries its date, place,
+    attendance and votes (``meeting``), and the protocol prints them. Quorum and majority
+    are counted as for the results meeting."""
+    m = ctx.data.get("meeting") or {}
+    if not (m.get("held_at") and (m.get("place") or "").strip()):
+        return Reason(N_("record the screening meeting: its date, place, members present and vote"))
+    if ctx.now is not None and m["held_at"] > ctx.now:
+        return Reason(N_("the screening meeting cannot be dated in the future"))
+    seats = {s.id: s for s in c.seats}
+    present = set(m.get("present") or ()) & set(seats)
+    if not len(present) > len(seats) * Decimal(str(c.regulation.quorum_share)):
+        return Reason(N_("the screening meeting had no quorum"))
+    votes = {k: v for k, v in (m.get("votes") or {}).items() if k in present}
+    yes = sum(1 for v in votes.values() if v == "for")
+    chair = next((i for i, s in seats.items() if s.seat_role == "chair"), None)
+    casting = (c.settings or {}).get("casting_vote", True)
+    tied_for = casting and votes and yes * 2 == len(votes) and votes.get(chair) == "for"
+    if not (yes * 2 > len(votes) or tied_for):
+        return Reason(N_("the commission has not voted to approve the screening"))
+    return None
+
+
 def every_application_decided(c, ctx: Context) -> Reason | None:
     open_ = sum(1 for a in c.applications if a.state in ("admitted", "scored"))
     if open_:
@@ -453,7 +477,7 @@ COMPETITION = Workflow(
             S.SCORING,
             roles("specialist", *COMMISSION_LEAD),
             N_("Approve the screening and start scoring"),
-            guards=(all_screened, some_admitted),
+            guards=(all_screened, some_admitted, screening_meeting_given),
             documents=("screening_protocol",),
         ),
         Transition(

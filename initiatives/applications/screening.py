@@ -7,12 +7,15 @@ confirms facts rather than recomputing them; what they tick is what the protocol
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from forms.applications import ScreeningForm
+from forms.applications import ScreeningForm, screening_meeting_form
 from initiatives.applications.access import SCREENERS, STAFF
 from initiatives.applications.models import Application
 from initiatives.applications.views import load
@@ -24,7 +27,7 @@ from initiatives.i18n import _, explain
 from initiatives.lifecycle.after import after_commit
 from initiatives.lifecycle.operations import available, fire
 from initiatives.lifecycle.permissions import roles_for
-from workflows import Context
+from workflows import Context, GuardsFailed
 from workflows.application import (
     budget_consistent,
     documents_attached,
@@ -53,7 +56,56 @@ def suggested_checks(a: Application) -> dict[str, bool]:
     }
 
 
+BISHKEK = ZoneInfo("Asia/Bishkek")
+INVALID = 422
+
 bp = Blueprint("screening", __name__)
+
+
+def meeting_defaults(c) -> dict:
+    """Today at the ayil okmotu with everybody present: the usual case, which the secretary
+    corrects. The votes are never filled in for them."""
+    now = datetime.now(BISHKEK).replace(second=0, microsecond=0, tzinfo=None)
+    place = c.municipality.address or ""
+    return {"held_at": now, "place": place, **{f"present_{s.id}": True for s in c.seats}}
+
+
+def meeting_of(form, seats) -> dict:
+    """What ``finish_screening`` records: the meeting as typed, the votes of those present."""
+    present = form.present()
+    votes = form.votes({"approve": present})["approve"]
+    return {
+        "held_at": form.held_at.data.replace(tzinfo=BISHKEK),
+        "place": form.place.data.strip(),
+        "present": sorted(present),
+        "votes": {k: v for k, v in votes.items() if k in present},
+        "minutes": (form.minutes.data or "").strip(),
+    }
+
+
+def finish(c):
+    """The step ``finish_screening``, posted from the overview with its meeting: taken with
+    the meeting in one transaction, or the form is shown again with what was typed."""
+    seats = list(c.seats)
+    form = screening_meeting_form(seats)()
+    if form.validate_on_submit():
+        meeting = meeting_of(form, seats)
+        if set(meeting["present"]) - set(meeting["votes"]):
+            form.form_errors.append(_("record the vote of every member present"))
+        else:
+            try:
+                done = fire(c, "finish_screening", current_user, meeting=meeting)
+            except GuardsFailed as exc:
+                db.session.rollback()
+                form.form_errors.extend(explain(r) for r in exc.reasons)
+            else:
+                db.session.commit()
+                after_commit(done.documents)
+                flash(_("Done: %(step)s.", step=_(done.transition.title)), "success")
+                return redirect(url_for("screening.overview", competition_id=c.id))
+    elif "csrf_token" in form.errors:
+        abort(400)
+    return overview_page(c, form, INVALID)
 
 
 @bp.get("/competitions/<int:competition_id>/screening")
@@ -66,6 +118,10 @@ def overview(competition_id: int):
     if c.state == "scoring" and (c.settings or {}).get("blind_scoring") and not held & STAFF:
         abort(404)  # the list names the applicants: members score by codes meanwhile
     close_if_due(c)
+    return overview_page(c, screening_meeting_form(list(c.seats))(data=meeting_defaults(c)))
+
+
+def overview_page(c, meeting_form, status: int = 200):
     applications = db.session.scalars(
         select(Application)
         .where(Application.competition_id == c.id, Application.number.is_not(None))
@@ -79,7 +135,9 @@ def overview(competition_id: int):
         applications=applications,
         steps=steps,
         can_screen=bool(roles_for(current_user, c) & SCREENERS),
-    )
+        meeting_form=meeting_form,
+        seats=list(c.seats),
+    ), status
 
 
 @bp.route("/applications/<int:application_id>/screening", methods=["GET", "POST"])

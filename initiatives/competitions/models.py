@@ -93,6 +93,9 @@ class Competition(IdMixin, TimestampMixin, Base):
     announced_at: Mapped[datetime | None]
     closed_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    # The head's narrative conclusion of the final report, written before closing.
+    conclusion_ky: Mapped[str | None] = mapped_column(Text)
+    conclusion_ru: Mapped[str | None] = mapped_column(Text)
     # Gapless registration numbers: incremented under the row lock at each submission.
     last_application_number: Mapped[int] = mapped_column(default=0)
 

@@ -54,6 +54,15 @@ class Proposal:
 
 
 ZERO = Decimal("0")
+# Free text the demo's people type, in the languages a Kyrgyz office types them: printed in
+# the ky and ru documents alike, so never in English.
+CONFLICT_NATURE = (
+    "Демилгечи менин жакын тууганым: өз агам. / Заявитель — мой близкий родственник, родной брат."
+)
+CANCEL_REASON = (
+    "Айылдык кеңеш каражатты суу ташкынынан кийинки калыбына келтирүү иштерине которду. / "
+    "Айылный кенеш направил средства на ремонт после паводка."
+)
 
 
 def at(t0: datetime, days: float) -> datetime:
@@ -102,7 +111,7 @@ def new_competition(
         amount=local_budget,
         decision_number="226",
         decision_date=date(t0.year - 1, 12, 28),
-        budget_line="2821 — local initiatives",
+        budget_line="2821",  # the sentence names the purpose ("... to local initiatives")
         at=at(t0, -16),
     )
     if donor_pool:
@@ -129,9 +138,24 @@ def seat_commission(c, cast: Cast, t0: datetime) -> None:
         SeatCategory.COMMUNITY,
         SeatCategory.COMMUNITY,
     ]
-    for user, role, category in zip(cast.members, roles, categories, strict=True):
+    positions = [
+        "Айылдык кеңештин депутаты",
+        "Айыл өкмөтүнүн адиси",
+        "Айылдык кеңештин депутаты",
+        "Мектептин мугалими",
+        "Жаштар уюмунун төрагасы",
+    ]
+    for user, role, category, position in zip(
+        cast.members, roles, categories, positions, strict=True
+    ):
         seat = competitions.add_seat(
-            c, cast.specialist, user=user, seat_role=role, category=category, at=at(t0, -12)
+            c,
+            cast.specialist,
+            user=user,
+            position=position,
+            seat_role=role,
+            category=category,
+            at=at(t0, -12),
         )
         competitions.accept_seat(seat, user, at=at(t0, -12))  # each member said yes
     competitions.record_commission_order(
@@ -283,8 +307,26 @@ def step_start_screening(r: Run) -> None:
             fire(a, "admit", r.secretary, now=at(r.t0, 24), checklist=every_check_met)
 
 
+def screening_meeting(c, held_at: datetime, *, choice: str = "for") -> dict:
+    """The meeting that approves the screening, as ``finish_screening`` takes it: every
+    member present, each voting ``choice``."""
+    present = [s.id for s in c.seats]
+    return {
+        "held_at": held_at,
+        "place": "Айыл өкмөтү, жыйналыштар залы",
+        "present": present,
+        "votes": dict.fromkeys(present, choice),
+    }
+
+
 def step_finish_screening(r: Run) -> None:
-    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    fire(
+        r.c,
+        "finish_screening",
+        r.secretary,
+        now=at(r.t0, 25),
+        meeting=screening_meeting(r.c, at(r.t0, 25)),
+    )
     for a, p in r.admitted():
         score_sheets(r, a, p)
         fire(a, "mark_scored", r.secretary, now=at(r.t0, 30))
@@ -303,7 +345,13 @@ def score_sheets(r: Run, a, p: Proposal, seats=None) -> None:
 def scoring_under_way(r: Run) -> None:
     """Scoring half done, as a newcomer should see it: three members have scored every
     application, one declared a conflict on the first one, one has not started."""
-    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    fire(
+        r.c,
+        "finish_screening",
+        r.secretary,
+        now=at(r.t0, 25),
+        meeting=screening_meeting(r.c, at(r.t0, 25)),
+    )
     seats = list(r.c.seats)
     for a, p in r.admitted():
         score_sheets(r, a, p, seats=seats[:3])
@@ -312,7 +360,7 @@ def scoring_under_way(r: Run) -> None:
         scoring.declare_conflicts(
             seats[3],
             seats[3].user,
-            {first.id: (True, "The applicant is my cousin (demo).")},
+            {first.id: (True, CONFLICT_NATURE)},
             at=at(r.t0, 27),
         )
 
@@ -364,6 +412,8 @@ def prepare_agreement(r: Run, a, n: int) -> None:
         signed_on=None,
         at=at(r.t0, 37),
         obligations="Организационная работа инициативной группы",
+        # One tranche, due when the money is paid (day 41): after the signing on day 38.
+        tranches=[{"due": at(r.t0, 41).date(), "amount": a.awarded_amount}],
     )
 
 

@@ -15,6 +15,7 @@ from initiatives.auth import operations as accounts
 from initiatives.core.db import utcnow
 from initiatives.core.enums import Role
 from initiatives.demo.builder import (
+    CANCEL_REASON,
     Cast,
     Proposal,
     Run,
@@ -102,12 +103,18 @@ def orozbekov() -> Municipality:
     m = Municipality(
         slug="orozbekov",
         name_ky="Орозбеков айыл аймагы",
-        name_ru="Орозбековский айыльный аймак",
+        name_ru="Орозбековский айылный аймак",
         name_en="Orozbekov ayil aimak",
         region="Баткен",
         district="Кадамжай",
+        address="Орозбеков айылы, Ош көчөсү, 1",
+        phone="+996365551234",
         regulation_number="226",
         regulation_date="2020-12-28",
+        bank_name="ОАО «РСК Банк», Кадамжайский филиал",
+        bank_account="1290003110000147",
+        bank_bic="129003",
+        inn="02812200610035",
         min_commission_size=5,
         default_max_grant=Decimal("15000"),
         min_own_share=Decimal("5.00"),
@@ -207,7 +214,7 @@ def load_demo(progress: Callable[[int], None] = lambda n: None) -> dict:
                 "cancel",
                 cast.head,
                 now=t0 + timedelta(days=1),
-                reason="The council moved the money to flood repairs (demo).",
+                reason=CANCEL_REASON,
             )
         elif state == "failed":
             fire(c, "declare_failed", cast.specialist, now=t0 + timedelta(days=23))

@@ -16,7 +16,7 @@ from initiatives.applications.access import competition_blind
 from initiatives.competitions.queries import PUBLIC_STATES
 from initiatives.core.enums import DocumentKind
 from initiatives.documents.models import Document
-from initiatives.documents.redaction import carries_personal_data
+from initiatives.documents.redaction import carries_personal_data, names_citizens
 from initiatives.lifecycle.permissions import roles_for
 
 OFFICE_ROLES = {"specialist", "head", "admin"}
@@ -55,6 +55,7 @@ PUBLISHED_FROM = {
 class Copy(StrEnum):
     ORIGINAL = "original"  # the registered PDF, hashed in the register
     REDACTED = "redacted"  # rendered from the same snapshot without personal data
+    PUBLIC = "public"  # the same, and without the citizens' names: for everyone else
 
 
 def is_published(document: Document) -> bool:
@@ -63,11 +64,15 @@ def is_published(document: Document) -> bool:
 
 
 def copy_for(user, document: Document) -> Copy | None:
-    """The copy of ``document`` this user may read, or None: the one place that decides."""
-    if is_published(document):
+    """The copy of ``document`` this user may read, or None: the one place that decides.
+    A published document that names the initiator is public as a copy without the names;
+    the people working on it read the signed original."""
+    published = is_published(document)
+    if published and not names_citizens(document.snapshot):
         return Copy.ORIGINAL
+    public = Copy.PUBLIC if published else None
     if user is None or not user.is_authenticated:
-        return None
+        return public
     held = roles_for(user, document.competition)
     if held & OFFICE_ROLES:
         return Copy.ORIGINAL
@@ -78,7 +83,7 @@ def copy_for(user, document: Document) -> Copy | None:
         return Copy.REDACTED if carries_personal_data(document.snapshot) else Copy.ORIGINAL
     if held & COMMISSION_ROLES and commission_may_read(user, document):
         return Copy.ORIGINAL
-    return None
+    return public
 
 
 def can_read(user, document: Document) -> bool:

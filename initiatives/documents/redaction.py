@@ -34,29 +34,41 @@ PERSONAL_FIELDS = frozenset(
         "birth_date",
     }
 )
+# Citizens' names in the public kinds (the register, the decision on winners, the report
+# and its acceptance act): the signed original names the initiator, and the office,
+# oversight and the applicant read it; everyone else reads the public copy, without them
+# (README: the public never reads a person's name).
+NAME_FIELDS = frozenset({"initiator"})
 # Parts of a snapshot about the office itself, not about a citizen.
 OFFICE_PARTS = frozenset({"municipality", "signatories", "office"})
 REMOVED = ""
 
 
-def redact(snapshot: dict) -> dict:
+def redact(snapshot: dict, *, names: bool = False) -> dict:
     """A copy of ``snapshot`` with every personal field emptied (kept as a key, so the
-    templates read it as they read a field left blank)."""
+    templates read it as they read a field left blank); with ``names``, the citizens'
+    names too (the public copy)."""
+    fields = PERSONAL_FIELDS | NAME_FIELDS if names else PERSONAL_FIELDS
     return {
-        key: value if key in OFFICE_PARTS else _redact(key, value)
+        key: value if key in OFFICE_PARTS else _redact(key, value, fields)
         for key, value in snapshot.items()
     }
 
 
-def _redact(key: str, value: Any) -> Any:
-    if key in PERSONAL_FIELDS and value not in (None, ""):
+def _redact(key: str, value: Any, fields: frozenset = PERSONAL_FIELDS) -> Any:
+    if key in fields and value not in (None, ""):
         return REMOVED
     if isinstance(value, dict):
-        return {k: _redact(k, v) for k, v in value.items()}
+        return {k: _redact(k, v, fields) for k, v in value.items()}
     if isinstance(value, list):
-        return [_redact("", v) for v in value]
+        return [_redact("", v, fields) for v in value]
     return value
 
 
 def carries_personal_data(snapshot: dict) -> bool:
     return redact(snapshot) != snapshot
+
+
+def names_citizens(snapshot: dict) -> bool:
+    """Whether the public may not read the original as it is (a name, a contact)."""
+    return redact(snapshot, names=True) != snapshot

@@ -77,12 +77,15 @@ def translation_of(document: Document, lang: str) -> Register:
 
 
 REDACTED = "redacted"
+PUBLIC = "public"  # personal data and the citizens' names removed
 
 
-def variant_of(lang: str | None, redacted: bool) -> str | None:
+def variant_of(lang: str | None, redacted: bool, public: bool = False) -> str | None:
     """The name of a reading copy: ``"ru"`` (a translation), ``"redacted"`` (personal data
-    removed), ``"ru-redacted"`` (both), None for the registered original."""
-    parts = [p for p in (lang, REDACTED if redacted else None) if p]
+    removed), ``"ru-redacted"`` (both), ``"public"``/``"ru-public"`` (names removed too),
+    None for the registered original."""
+    mark = PUBLIC if public else REDACTED if redacted else None
+    parts = [p for p in (lang, mark) if p]
     return "-".join(parts) or None
 
 
@@ -91,11 +94,13 @@ def copy_of(document: Document, variant: str) -> tuple[Register, dict]:
     from initiatives.documents.redaction import redact
 
     lang, _, rest = variant.partition("-")
-    if lang == REDACTED:
-        lang, rest = "", REDACTED
+    if lang in (REDACTED, PUBLIC):
+        lang, rest = "", lang
     register = translation_of(document, lang) if lang else register_of(document)
     if rest == REDACTED:
         return replace(register, redacted=True), redact(document.snapshot)
+    if rest == PUBLIC:
+        return replace(register, public_copy=True), redact(document.snapshot, names=True)
     return register, document.snapshot
 
 
@@ -217,12 +222,14 @@ def translation_or_pending(document: Document, lang: str) -> bytes | None:
     return copy_or_pending(document, lang, redacted=False)
 
 
-def copy_or_pending(document: Document, lang: str | None, *, redacted: bool) -> bytes | None:
+def copy_or_pending(
+    document: Document, lang: str | None, *, redacted: bool, public: bool = False
+) -> bytes | None:
     """A reading copy (in another language, without personal data, or both), kept under the
     documents' directory once rendered, like the original: anonymous visitors asking for a
     translation must not cost a render each. A large one is rendered in the background;
     None until then."""
-    variant = variant_of(lang, redacted)
+    variant = variant_of(lang, redacted, public)
     path = translation_file(document, variant)
     if path.is_file():
         return path.read_bytes()

@@ -43,6 +43,7 @@ SnapshotBuilder = Callable[[object, dict, object], dict]
 PRIVATE_KINDS = {
     DocumentKind.RECEIPT,
     DocumentKind.GRANT_AGREEMENT,
+    DocumentKind.PAYMENT_RECORD,  # the initiator's bank account and PIN
     DocumentKind.CONFLICT_DECLARATION,
     # A member's sheets during scoring are the commission's business; the public reads
     # every member's totals in the results protocol once the results are approved.
@@ -76,6 +77,7 @@ def municipality_part(c: Competition) -> dict:
         "region": m.region,
         "district": m.district,
         "address": m.address,
+        "phone": m.phone,
         "regulation_number": m.regulation_number,
         "regulation_date": m.regulation_date,
         "min_application_days": m.min_application_days,
@@ -188,6 +190,27 @@ def criteria_part(c: Competition) -> list[dict]:
 # read documents registered before and after alike; private ones (receipt, agreement,
 # conflict declaration) keep the person's name.
 PUBLIC_NAME = ""
+
+
+# Labels of the register and the decision on winners, used by their templates only.
+NAMED_LABELS = (
+    N_("Group leader"),
+    N_("Representative"),
+    N_("Recipient (initiator)"),
+    N_(
+        "Numbers are given in the order of registration: an application sent online is "
+        "registered when it is sent; a paper one when the office enters it, which may be later "
+        "than the time it was received. A paper application may therefore carry a later number "
+        "than one received after it; its time of receipt counts for the deadline."
+    ),
+)
+
+
+def initiator_of(a: Application) -> str:
+    """The person the register, the decision, the report and its act name: the applicant
+    or the group's leader. The signed original needs it (nobody signs a decision that names
+    no recipient); the public copy empties it (``redaction.NAME_FIELDS``)."""
+    return a.applicant_name or ""
 
 
 def application_public_part(a: Application) -> dict:
@@ -326,11 +349,17 @@ def register_row(a: Application) -> dict:
         "received_at": when(a.received_at or a.submitted_at),
         "channel_title": Channel(a.channel).title,
         "applicant_name": PUBLIC_NAME,
+        "initiator": initiator_of(a),
+        "applicant_kind": a.applicant_kind.value,
         "organisation": a.organisation_name,
         "title": a.title,
         "priority": one_titled(a.priority_topic, PRIORITIES),
         "requested": money(a.requested_amount),
         "own_share": money(a.own_share),
+        # Paper applications take their number when typed in, after the time they were
+        # received: both are printed, so the order of the numbers is not a mystery.
+        "registered_at": when(a.submitted_at),
+        "paper": a.channel == Channel.PAPER,
     }
 
 
@@ -370,6 +399,32 @@ def screening_row(a: Application) -> dict:
     }
 
 
+def screening_meeting_part(c: Competition) -> dict | None:
+    """The meeting that approved the screening: when, where, who came, the quorum and the
+    vote. None for competitions screened before the step recorded it."""
+    meetings = [m for m in c.meetings if m.purpose == "screening"]
+    if not meetings:
+        return None
+    meeting = max(meetings, key=lambda m: (m.held_at, m.id or 0))
+    names = {s.id: s.name for s in c.seats}
+    approve = next((m for m in meeting.motions if m.kind == "approve"), None)
+    t = approve.tally if approve is not None else None
+    return {
+        "held_at": when(meeting.held_at),
+        "place": meeting.place,
+        "present": [names[a.seat_id] for a in meeting.attendance if a.present],
+        "absent": [names[a.seat_id] for a in meeting.attendance if not a.present],
+        "seats": len(c.seats),
+        "quorum_share": str((c.regulation.quorum_share * 100).quantize(Decimal("1"))),
+        "quorum_met": meeting.quorum_met,
+        "for": t.yes if t else 0,
+        "against": t.no if t else 0,
+        "abstain": t.abstain if t else 0,
+        "passed": bool(t and t.passed),
+        "casting_vote_used": bool(t and t.casting_vote_used),
+    }
+
+
 def screening_part(c: Competition, data: dict, actor) -> dict:
     rows = [screening_row(a) for a in numbered(c) if a.screening is not None]
     admitted = [r for r in rows if r["outcome"] == ScreeningOutcome.ADMITTED.value]
@@ -379,6 +434,7 @@ def screening_part(c: Competition, data: dict, actor) -> dict:
             "rows": rows,
             "admitted": len(admitted),
             "rejected": len(rows) - len(admitted),
+            "meeting": screening_meeting_part(c),
         }
     }
 
@@ -394,6 +450,16 @@ TIE_BREAK_TITLES = {
 
 def _seat_names(c: Competition) -> dict[int, str]:
     return {s.id: s.name for s in c.seats}
+
+
+def decision_part(c: Competition, data: dict, actor) -> dict:
+    """The results, with each winner's initiator: the head decides to pay named people."""
+    part = results_part(c, data, actor)
+    initiators = {a.number: initiator_of(a) for a in c.applications if a.number is not None}
+    for row in part["results"]["rows"]:
+        if row["winner"]:
+            row["initiator"] = initiators.get(row["number"], "")
+    return part
 
 
 def meeting_part(c: Competition) -> dict | None:
@@ -447,7 +513,7 @@ def _source_name(c: Competition, source_id) -> str:
 
 def results_part(c: Competition, data: dict, actor) -> dict:
     """The score matrix, ranking, money by source after each row, meeting and votes."""
-    from initiatives.scoring.results import compute, load
+    from initiatives.scoring.results import applied_tie_breaks, compute, load, seat_labels
 
     results = compute(load(c.id))  # a constant number of queries, the scores summed by SQL
     seats = list(c.seats)
@@ -474,7 +540,11 @@ def results_part(c: Competition, data: dict, actor) -> dict:
                 "mean": None if r.ranked.mean is None else str(r.ranked.mean),
                 "counted": r.ranked.counted,
                 "qualified": r.ranked.qualified,
-                "criterion_means": [money(r.criterion_means.get(k.id)) for k in c.criteria],
+                # Three places, rounded half up once (``ranking.round_mean``): printed as is.
+                "criterion_means": [
+                    None if r.criterion_means.get(k.id) is None else str(r.criterion_means[k.id])
+                    for k in c.criteria
+                ],
                 "own_share": money(a.own_share),
                 "requested": money(a.requested_amount),
                 "awarded": money(a.awarded_amount) if a.state != "not_awarded" else None,
@@ -485,6 +555,12 @@ def results_part(c: Competition, data: dict, actor) -> dict:
                 "local_left": money(r.local_left),
                 "pools_left": [money(r.pools_left.get(p.id)) for p in results.pools],
                 "winner": a.awarded_amount is not None and a.state != "not_awarded",
+                # What its budget asked of the partners, against what the pools gave.
+                "partner_requested": money(r.ranked.entry.partner_requested),
+                "partner_awarded": money(sum(r.partners.values(), Decimal("0.00"))),
+                "partial": a.state != "not_awarded"
+                and a.awarded_amount is not None
+                and a.awarded_amount < a.requested_amount,
             }
         )
     settings = results.settings
@@ -492,7 +568,11 @@ def results_part(c: Competition, data: dict, actor) -> dict:
     return {
         "results": {
             "rows": rows,
-            "seats": [{"id": s.id, "name": s.name, "role_title": s.seat_role.title} for s in seats],
+            "seats": [
+                {"id": s.id, "name": s.name, "role_title": s.seat_role.title, "label": label}
+                for s, label in zip(seats, seat_labels([s.name for s in seats]), strict=True)
+            ],
+            "mean_places": 3,  # every mean is printed with exactly these places
             "criteria_count": len(c.criteria),
             "max_total": money(sum((k.scale_max * k.weight for k in c.criteria), Decimal(0))),
             "pools": [
@@ -514,6 +594,7 @@ def results_part(c: Competition, data: dict, actor) -> dict:
             "winners": len([row for row in rows if row["winner"]]),
             "settings": {
                 "tie_breaks": titled(settings.get("tie_breaks") or [], TIE_BREAK_TITLES),
+                "tie_breaks_applied": titled(applied_tie_breaks(settings), TIE_BREAK_TITLES),
                 "min_mean": None if min_mean in (None, "") else str(min_mean),
                 "skip_unfit": bool(settings.get("skip_unfit", True)),
                 "casting_vote": bool(settings.get("casting_vote", True)),
@@ -616,11 +697,12 @@ KIND_PARTS: dict[DocumentKind, SnapshotBuilder] = {
     DocumentKind.APPLICATIONS_REGISTER: register_part,
     DocumentKind.SCREENING_PROTOCOL: screening_part,
     DocumentKind.RESULTS_PROTOCOL: results_part,
-    DocumentKind.WINNERS_DECISION: results_part,
+    DocumentKind.WINNERS_DECISION: decision_part,
     DocumentKind.RESULTS_NOTICE: results_part,
     DocumentKind.SCORE_SHEET: score_sheet_part,
     DocumentKind.CONFLICT_DECLARATION: conflict_part,
     DocumentKind.GRANT_AGREEMENT: grants.agreement_part,
+    DocumentKind.PAYMENT_RECORD: grants.payment_part,
     DocumentKind.IMPLEMENTATION_REPORT: grants.report_part,
     DocumentKind.ACCEPTANCE_ACT: grants.report_part,
     DocumentKind.TERMINATION_NOTICE: grants.termination_part,

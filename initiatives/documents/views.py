@@ -47,13 +47,14 @@ def _pdf_response(document: Document):
 LANGUAGES = ("ky", "ru", "en")
 
 
-def _reading_copy(document: Document, lang: str | None, *, redacted: bool):
+def _reading_copy(document: Document, lang: str | None, *, redacted: bool, public: bool = False):
     """The document rendered from its snapshot for reading, in another language or without
     personal data: marked as such, never registered or hashed itself."""
-    pdf = copy_or_pending(document, lang, redacted=redacted)
+    pdf = copy_or_pending(document, lang, redacted=redacted, public=public)
     if pdf is None:
         return _preparing()
-    suffix = "-".join(p for p in (lang, "redacted" if redacted else None) if p)
+    mark = "public" if public else "redacted" if redacted else None
+    suffix = "-".join(p for p in (lang, mark) if p)
     name = f"{document.year}-{document.number:04d}-{document.kind.value}-{suffix}.pdf"
     return send_file(io.BytesIO(pdf), mimetype="application/pdf", download_name=name, max_age=0)
 
@@ -63,7 +64,7 @@ def _serve(document: Document, copy: Copy, lang: str | None = None):
         lang = None
     if copy == Copy.ORIGINAL and lang is None:
         return _pdf_response(document)
-    return _reading_copy(document, lang, redacted=copy == Copy.REDACTED)
+    return _reading_copy(document, lang, redacted=copy == Copy.REDACTED, public=copy == Copy.PUBLIC)
 
 
 @bp.get("/documents/<int:document_id>.pdf")

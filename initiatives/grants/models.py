@@ -32,6 +32,9 @@ class Agreement(IdMixin, TimestampMixin, Base):
     implementation_due: Mapped[date | None]
     report_due: Mapped[date | None]
     signed_on: Mapped[date | None]
+    # The initiator's bank details and personal number (PIN), typed on the agreement: the
+    # application does not ask for them, and the money is paid to this account.
+    payee: Mapped[dict] = mapped_column(default=dict)
 
     application: Mapped[Application] = relationship(back_populates="agreement")  # noqa: F821
     payments: Mapped[list[Payment]] = relationship(

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from initiatives.applications.models import Application, Attachment
 from initiatives.applications.operations import store_file, stored_attachment, stored_path
 from initiatives.audit import operations as audit
+from initiatives.competitions.models import Competition
 from initiatives.core.db import local_day
 from initiatives.core.enums import ReportState, SpendingSource
 from initiatives.core.errors import Locked, Refused
@@ -79,13 +80,35 @@ TRANCHE_NOT_POSITIVE = N_("every tranche must be a positive amount")
 TRANCHE_WITHOUT_DUE = N_("every tranche needs its due date")
 TRANCHES_NOT_THE_AWARD = N_("the tranches add up to %(total)s, not to the award of %(award)s")
 REPORT_BEFORE_END = N_("the report cannot be due before the implementation ends")
+TRANCHE_BEFORE_SIGNING = N_(
+    "tranche %(n)s is due on %(due)s, before the agreement is signed on %(signed)s: "
+    "correct the tranches of the agreement first"
+)
+PAYEE_FIELDS = ("bank_name", "account", "bic", "pin")
 # Where the agreement form shows each refusal: beside what it is about, not on the number.
 AGREEMENT_FIELDS = {
     TRANCHE_NOT_POSITIVE: "tranches",
     TRANCHE_WITHOUT_DUE: "tranches",
     TRANCHES_NOT_THE_AWARD: "tranches",
+    TRANCHE_BEFORE_SIGNING: "tranches",
     REPORT_BEFORE_END: "report_due",
 }
+
+
+def _before_signing(tranches: list[dict], signed_on: date | None) -> None:
+    """Money is paid under a signed agreement: a tranche falling due before the signature
+    would be a payment the agreement cannot have ordered."""
+    if signed_on is None:
+        return
+    for n, tranche in enumerate(tranches, start=1):
+        if date.fromisoformat(tranche["due"]) < signed_on:
+            raise Refused(
+                TRANCHE_BEFORE_SIGNING,
+                status=422,
+                n=n,
+                due=tranche["due"],
+                signed=signed_on.isoformat(),
+            )
 
 
 def _checked_tranches(a: Application, tranches) -> list[dict]:
@@ -120,9 +143,11 @@ def record_agreement(
     tranches: list[dict] = (),
     implementation_due: date | None = None,
     report_due: date | None = None,
+    payee: dict | None = None,
     at: datetime | None = None,
 ) -> Agreement:
-    """Prepare (or correct, until it is signed) the agreement of an awarded application."""
+    """Prepare (or correct, until it is signed) the agreement of an awarded application.
+    ``payee`` holds the initiator's bank details and PIN (``PAYEE_FIELDS``)."""
     if a.state != "awarded":
         raise Refused(N_("an agreement is made with an awarded application"))
     number = (number or "").strip()
@@ -135,6 +160,12 @@ def record_agreement(
     agreement.obligations = (obligations or "").strip()
     first_due = signed_on or local_day(at)
     agreement.tranches = _checked_tranches(a, tranches or default_tranches(a, first_due))
+    _before_signing(agreement.tranches, signed_on)
+    agreement.payee = {
+        key: str(value).strip()
+        for key, value in (payee or {}).items()
+        if key in PAYEE_FIELDS and value and str(value).strip()
+    }
     agreement.implementation_due = implementation_due or (
         c.implementation_deadline.date() if c.implementation_deadline else None
     )
@@ -177,6 +208,7 @@ def record_signing(a: Application, actor, *, signed_on: date, at: datetime | Non
         raise Refused(N_("the agreement is already signed"))
     if signed_on > local_day(at):
         raise Refused(N_("the signing date cannot be in the future"), status=422)
+    _before_signing(agreement.tranches or [], signed_on)
     agreement.signed_on = signed_on
     _audit(a, actor, agreement, "record_signing", at, signed_on=signed_on.isoformat())
 
@@ -255,7 +287,27 @@ def record_payment(
     agreement.payments.append(payment)
     db.session.flush()
     _audit(agreement.application, actor, payment, "record_payment", at, amount=str(amount))
+    payment.document = _payment_record(agreement.application, payment, actor, at)
     return payment
+
+
+def _payment_record(a: Application, payment: Payment, actor, at: datetime | None):
+    """Step 11 leaves its paper like every other: the order to pay this tranche, in the
+    register. Imported here: the register's snapshots read this module."""
+    from initiatives.core.db import utcnow
+    from initiatives.core.enums import DocumentKind
+    from initiatives.documents.operations import record_document
+
+    document = record_document(
+        a,
+        DocumentKind.PAYMENT_RECORD,
+        trigger="record_payment",
+        actor=actor,
+        at=at or utcnow(),
+        data={"payment_id": payment.id},
+    )
+    db.session.flush()
+    return document
 
 
 def record_refund(
@@ -582,3 +634,21 @@ def detach_report_file(a: Application, actor, attachment: Attachment, at=None) -
     db.session.delete(attachment)
     db.session.flush()
     _audit(a, actor, report, "detach", at, doc_type=attachment.doc_type, sha256=attachment.sha256)
+
+
+# --- the final report's conclusion -------------------------------------------------------
+
+CONCLUSION_STATES = ("implementation",)
+
+
+def set_conclusion(c: Competition, actor, *, ky: str, ru: str, at: datetime | None = None) -> None:
+    """The head's words at the end of the final report. Written while the work goes on and
+    frozen with the report when the competition closes: a closed competition's report is
+    a registered document, and its conclusion may no longer change. Empty: the report
+    prints the conclusion generated from its figures."""
+    if c.state not in CONCLUSION_STATES:
+        raise Refused(N_("the conclusion can be written only before the competition is closed"))
+    c.conclusion_ky = (ky or "").strip() or None
+    c.conclusion_ru = (ru or "").strip() or None
+    db.session.flush()
+    audit.record_edit(c.municipality_id, c, actor, "set_conclusion", at)

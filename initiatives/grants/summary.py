@@ -202,4 +202,6 @@ def figures(c: Competition) -> dict:
             "terminated": sum(1 for a in won if a.state == "terminated"),
         },
         "initiatives": [initiative_row(a, groups) for a in won],
+        # The head's own words, per language; empty: the report draws one from the figures.
+        "conclusion": {"ky": c.conclusion_ky or "", "ru": c.conclusion_ru or ""},
     }

@@ -32,6 +32,7 @@ from sqlalchemy.orm import selectinload
 
 from forms.grants import (
     AgreementForm,
+    ConclusionForm,
     MoneyForm,
     ReportFileForm,
     ReversalForm,
@@ -143,6 +144,7 @@ def _agreement_form(a: Application) -> AgreementForm:
                 {"due": date.fromisoformat(x["due"]), "amount": Decimal(x["amount"])}
                 for x in g.tranches
             ],
+            **{f"payee_{key}": value for key, value in (g.payee or {}).items()},
         }
     return AgreementForm(data=data)
 
@@ -247,6 +249,7 @@ def agreement(application_id: int):
             tranches=form.tranche_rows(),
             implementation_due=form.implementation_due.data,
             report_due=form.report_due.data,
+            payee=form.payee(),
         )
     except Refused as exc:
         field = operations.AGREEMENT_FIELDS.get(exc.reason.message, "number")
@@ -341,7 +344,7 @@ def _money_post(application_id: int, kind: str):
     record = operations.record_payment if kind == "payment" else operations.record_refund
     day = "paid_on" if kind == "payment" else "returned_on"
     try:
-        record(
+        entry = record(
             a.agreement,
             current_user,
             amount=form.amount.data,
@@ -352,6 +355,7 @@ def _money_post(application_id: int, kind: str):
         return _refused(a, exc, form, "amount", key)
     db.session.commit()
     if kind == "payment":
+        after_commit([entry.document])  # its payment record, rendered once
         flash(_("The payment is recorded."), "success")
     else:
         flash(_("The refund is recorded."), "success")
@@ -774,9 +778,52 @@ def final_report(competition_id: int):
             Document.competition_id == c.id, Document.kind == DocumentKind.FINAL_REPORT
         )
     ).first()
-    return render_template(
-        "grants/final_report.html", c=c, f=figures, charts=charts(figures), document=document
+    return _final_page(c, figures, document, _conclusion_form(c))
+
+
+def _conclusion_form(c: Competition, form: ConclusionForm | None = None):
+    """The head's conclusion, for the staff of a competition not yet closed (None: the
+    page shows no form)."""
+    if c.state not in operations.CONCLUSION_STATES or not current_user.is_authenticated:
+        return None
+    if not roles_for(current_user, c) & STAFF:
+        return None
+    if form is None:
+        form = ConclusionForm(conclusion_ky=c.conclusion_ky, conclusion_ru=c.conclusion_ru)
+    return form
+
+
+def _final_page(c, figures, document, conclusion_form, status: int = 200):
+    page = render_template(
+        "grants/final_report.html",
+        c=c,
+        f=figures,
+        charts=charts(figures),
+        document=document,
+        conclusion_form=conclusion_form,
     )
+    return page, status
+
+
+@bp.post("/competitions/<int:competition_id>/final-report/conclusion")
+@login_required
+def conclusion(competition_id: int):
+    """The head writes (or changes) the conclusion before the competition is closed; the
+    final report registered at the close keeps it."""
+    c = _competition(competition_id)
+    if _conclusion_form(c) is None:
+        abort(404)
+    form = ConclusionForm()
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _final_page(c, summary.figures(c), None, form, INVALID)
+    operations.set_conclusion(
+        c, current_user, ky=form.conclusion_ky.data, ru=form.conclusion_ru.data
+    )
+    db.session.commit()
+    flash(_("The conclusion of the final report is saved."), "success")
+    return redirect(url_for("grants.final_report", competition_id=c.id))
 
 
 @bp.get("/competitions/<int:competition_id>/export/<name>.<fmt>")

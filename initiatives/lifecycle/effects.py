@@ -42,6 +42,28 @@ def announce_winners(c: Competition, ctx: Context, actor) -> None:
     )
 
 
+def finish_screening(c: Competition, ctx: Context, actor) -> None:
+    """The meeting that approved the screening, with its attendance and votes, so the
+    protocol printed by this step states who decided and how."""
+    from initiatives.core.enums import MeetingPurpose
+    from initiatives.scoring.operations import record_meeting  # it fires steps itself
+
+    m = ctx.data["meeting"]
+    present = set(m.get("present") or ())
+    votes = {k: v for k, v in (m.get("votes") or {}).items() if k in present}  # as counted
+    record_meeting(
+        c,
+        actor,
+        purpose=MeetingPurpose.SCREENING,
+        held_at=m["held_at"],
+        present=present,
+        place=m["place"].strip(),
+        minutes=(m.get("minutes") or "").strip(),
+        motions=[{"kind": "approve", "votes": votes}],
+        at=ctx.now,
+    )
+
+
 def close(c: Competition, ctx: Context, actor) -> None:
     c.closed_at = ctx.now
 
@@ -125,6 +147,7 @@ def accept_report(a: Application, ctx: Context, actor) -> None:
 EFFECTS: dict[tuple[str, str], Effect] = {
     ("competition", "announce"): announce,
     ("competition", "announce_winners"): announce_winners,
+    ("competition", "finish_screening"): finish_screening,
     ("competition", "close"): close,
     ("competition", "cancel"): cancel,
     ("application", "submit"): submit,

@@ -75,6 +75,10 @@ def _step(subject, trigger: str):
         from initiatives.scoring.views import decide  # the decision has a page of its own
 
         return decide(subject)
+    if isinstance(subject, Competition) and trigger == "finish_screening":
+        from initiatives.applications.screening import finish  # taken with its meeting
+
+        return finish(subject)
     form = StepForm()
     form.validate()
     if "csrf_token" in form.errors or "version" in form.errors:

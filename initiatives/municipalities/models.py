@@ -45,6 +45,14 @@ class Municipality(IdMixin, TimestampMixin, Base):
     region: Mapped[str] = mapped_column(String(100))
     district: Mapped[str] = mapped_column(String(100))
     address: Mapped[str | None] = mapped_column(String(300))
+    # The office's phone in E.164, printed in the letterhead of every document.
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    # The ayil okmotu's bank details, printed in the agreements and payment records it signs.
+    bank_name: Mapped[str | None] = mapped_column(String(200))
+    bank_account: Mapped[str | None] = mapped_column(String(34))
+    bank_bic: Mapped[str | None] = mapped_column(String(20))
+    inn: Mapped[str | None] = mapped_column(String(20))
 
     # The local regulation (adopted by the ayil kenesh on the model regulation of 2019).
     regulation_number: Mapped[str | None] = mapped_column(String(50))

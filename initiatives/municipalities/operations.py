@@ -22,7 +22,14 @@ REGULATION = {
     "min_own_share",
     "document_languages",
     "reminder_days",
+    "bank_name",
+    "bank_account",
+    "bank_bic",
+    "inn",
     "participant_groups",
+    # Printed in the letterhead of every document.
+    "address",
+    "phone",
 }
 
 

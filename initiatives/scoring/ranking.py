@@ -23,6 +23,13 @@ MEAN_PLACES = Decimal("0.001")
 TIE_BREAKS = ("own_share", "smaller_request", "registration")
 
 
+def round_mean(value: Decimal) -> Decimal:
+    """The one rounding of every mean (the ranked ones and each criterion's): three places,
+    half up, as a reader with a calculator rounds. Pages and protocols print this very
+    value, never a re-rounded one, so the printed mean is the one that was ranked."""
+    return value.quantize(MEAN_PLACES, rounding=ROUND_HALF_UP)
+
+
 def money(value) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -59,7 +66,7 @@ def mean_of(entry: Entry) -> tuple[Decimal | None, int]:
     counted = [t for seat, t in entry.totals.items() if seat not in entry.recused]
     if not counted:
         return None, 0
-    mean = (sum(counted, ZERO) / len(counted)).quantize(MEAN_PLACES, rounding=ROUND_HALF_UP)
+    mean = round_mean(sum(counted, ZERO) / len(counted))
     return mean, len(counted)
 
 

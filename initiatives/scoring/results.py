@@ -26,6 +26,7 @@ from workflows.competition import AWARDED_OR_LATER
 SCORING_STATES = ("admitted", "scored", "not_awarded", *sorted(AWARDED_OR_LATER))
 DECIDED = {"awarded", "not_awarded"}
 ZERO = Decimal("0.00")
+DEFAULT_TIE_BREAKS = ("own_share", "registration")
 
 
 def _frame() -> tuple:
@@ -206,6 +207,24 @@ def score_figures(competition_id: int, *, means: bool = True) -> Figures:
     return Figures(recused, totals, sums)
 
 
+def applied_tie_breaks(settings: dict) -> list[str]:
+    """The tie-break rules in the order the ranking applies them: the competition's own,
+    then registration order, which ``ranking`` always applies last (so a protocol states
+    every rule that can have decided a place, not only the ones listed in the settings)."""
+    rules = list(settings.get("tie_breaks") or DEFAULT_TIE_BREAKS)
+    return rules if "registration" in rules else [*rules, "registration"]
+
+
+def seat_labels(names: list[str]) -> list[str]:
+    """Column heads for the members: their initials ("Ж.А."), with the seat's number added
+    where two members share initials, so that no column can be read as another's."""
+    initials = ["".join(f"{w[0]}." for w in name.split()) or "?" for name in names]
+    return [
+        f"{mark}{n}" if initials.count(mark) > 1 else mark
+        for n, mark in enumerate(initials, start=1)
+    ]
+
+
 def scoring_applications(c: Competition) -> list[Application]:
     return sorted(
         (a for a in c.applications if a.state in SCORING_STATES), key=lambda a: a.number or 0
@@ -304,7 +323,7 @@ def compute(c: Competition, *, means: bool = True) -> Results:
         means = {}
         for k in c.criteria:
             total, n = figures.sums.get((a.id, k.id), (ZERO, 0))
-            means[k.id] = (total / n).quantize(ranking.CENT) if n else None
+            means[k.id] = ranking.round_mean(total / n) if n else None
         entries.append(
             ranking.Entry(
                 application_id=a.id,
@@ -320,7 +339,7 @@ def compute(c: Competition, *, means: bool = True) -> Results:
     min_mean = settings.get("min_mean_score")
     ranked = ranking.rank(
         entries,
-        settings.get("tie_breaks") or ("own_share", "registration"),
+        settings.get("tie_breaks") or DEFAULT_TIE_BREAKS,
         Decimal(str(min_mean)) if min_mean not in (None, "") else None,
     )
     pools = pools_of(c)

@@ -413,6 +413,7 @@ class Lifecycle:
             spec.submit(f"a[href='/applications/{aid}/screening']")
             spec.page.check("input[name=decision][value=admit]")
             spec.submit("main form.stack button[type=submit]")
+        spec.page.check("input[name=unanimous]")  # the meeting that approves the screening
         spec.step("finish_screening")
         assert competition_state(self.app, self.cid) == "scoring"
         assert set(application_states(self.app, self.cid).values()) == {"admitted"}

@@ -162,7 +162,8 @@ def make_machine(app, db):
 
         @rule(approve=st.booleans())
         def hold_the_results_meeting(self, approve):
-            if self.run.c.state == "scoring" and not self.run.c.meetings:
+            held = [m for m in self.run.c.meetings if m.purpose == "results"]
+            if self.run.c.state == "scoring" and not held:
                 present = {s.id for s in self.run.c.seats}
                 choice = "for" if approve else "against"
                 from initiatives.core.enums import MeetingPurpose
@@ -293,8 +294,9 @@ def _users(db):
 
 
 # Each member's own documents (declaration, score sheets) are registered when the member
-# finishes, not by a step of the workflow.
-MEMBERS = ["conflict_declaration", "score_sheet"]
+# finishes, and a payment record when the office books a payment: not by a step of the
+# workflow.
+MEMBERS = ["conflict_declaration", "score_sheet", "payment_record"]
 MAIN = [s.value for s in COMPETITION.states if s.value not in ("cancelled", "failed")]
 
 

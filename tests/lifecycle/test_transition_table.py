@@ -15,6 +15,7 @@ from initiatives.demo.builder import (
     fill_report,
     scan_pdf,
     score_sheets,
+    screening_meeting,
     sign_agreement,
 )
 from initiatives.grants import operations as grants
@@ -139,7 +140,13 @@ def _submitted_in_screening(build):
 
 def _admitted(build):
     run = build("screening", proposals=1)
-    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
     a, p = run.apps[0]
     score_sheets(run, a, p)
     return run, a

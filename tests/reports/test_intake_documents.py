@@ -14,10 +14,10 @@ from sqlalchemy import select
 
 from initiatives.applications import operations as applications
 from initiatives.core.enums import SCREENING_CHECKS, DocumentKind
-from initiatives.demo.builder import Proposal, at, draft_application
+from initiatives.demo.builder import Proposal, at, draft_application, screening_meeting
 from initiatives.documents import snapshots
 from initiatives.documents.models import Document
-from initiatives.documents.rendering import _translations, render
+from initiatives.documents.rendering import _translations, copy_of, render, renderer
 from initiatives.lifecycle.operations import fire
 from reports.language import Lang
 from tests.reports.test_documents import pdf_text
@@ -98,7 +98,13 @@ def screen(run, apps) -> None:
     fire(apps[0], "admit", secretary, now=at(run.t0, 24), checklist=ALL_YES)
     fire(apps[1], "admit", secretary, now=at(run.t0, 24), checklist=ALL_YES)
     fire(apps[2], "reject", secretary, now=at(run.t0, 24), checklist=NOT_ELIGIBLE, reason=REASON)
-    fire(run.c, "finish_screening", secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
 
 
 @pytest.fixture
@@ -155,7 +161,10 @@ def test_receipt_lists_what_was_received(intake, lang):
         a.applicant_name,
         PHONE,
         EMAIL,
-        {"ky": "Орозбеков айыл аймагы", "ru": "Орозбековский айыльный аймак"}[lang],
+        {  # the letterhead
+            "ky": "ОРОЗБЕКОВ АЙЫЛ АЙМАГЫНЫН АЙЫЛ ӨКМӨТҮ",
+            "ru": "АЙЫЛ ОКМОТУ ОРОЗБЕКОВСКОГО АЙЫЛНОГО АЙМАКА",
+        }[lang],
         intake.run.c.title_ky if lang == "ky" else intake.run.c.title_ru,
         "2026",
         "10:00",  # submitted at 04:00 UTC, shown in Bishkek time
@@ -213,9 +222,13 @@ def test_paper_receipt_names_the_clerk_and_the_time_of_receipt(intake, lang):
 def test_register_lists_every_registered_application(intake, lang):
     run = intake.run
     text = rendered(intake.docs["applications_register"], lang)
-    for a in intake.apps:  # a public register: titles and organisations, no person's name
-        assert a.title in text and a.applicant_name not in text
+    for a in intake.apps:  # the signed register names the initiators
+        assert a.title in text and a.applicant_name in text
         assert a.organisation_name in text
+    # The public copy: titles and organisations, no person's name.
+    public = pdf_text(renderer().pdf(*copy_of(intake.docs["applications_register"], "public")).pdf)
+    for a in intake.apps:
+        assert a.title in public and a.applicant_name not in public
     facts = [
         "Путешествие в сказку",
         "07.03.2026 10:00",  # received, Bishkek time

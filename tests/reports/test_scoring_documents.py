@@ -13,11 +13,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from initiatives.core.enums import DocumentKind
-from initiatives.demo.builder import advance, at
+from initiatives.demo.builder import advance, at, screening_meeting
 from initiatives.documents.models import Document
-from initiatives.documents.rendering import ensure_pdf
+from initiatives.documents.rendering import copy_of, ensure_pdf, renderer
 from initiatives.lifecycle.operations import fire
 from initiatives.scoring import operations as scoring
+from tests.reports.test_documents import pdf_text
 from tests.reports.test_intake_documents import assert_language, rendered, word
 
 PHONE = "+996 777 55 44 33"
@@ -69,7 +70,13 @@ def conflicted(build, db) -> Scored:
     run = build("screening", proposals=4)
     c = run.c
     c.settings = {**(c.settings or {}), "blind_scoring": True}
-    fire(c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(c, at(run.t0, 25)),
+    )
     seats = list(c.seats)
     for i, (a, p) in enumerate(run.admitted()):
         for seat in seats:
@@ -251,13 +258,15 @@ def test_winners_decision_finances_the_winners(winners, lang):
             lang,
             "Decision № %(number)s of %(date)s",
             number="2026-42",
-            date={"ky": "2026-ж., 7-апрель", "ru": "7 апреля 2026 г."}[lang],
+            date={"ky": "2026-жылдын 7-апрели", "ru": "7 апреля 2026 г."}[lang],
         ),
-        {"ky": "4-апрель", "ru": "4 апреля 2026"}[lang],  # the results meeting
+        {"ky": "4-апрел", "ru": "4 апреля 2026"}[lang],  # the results meeting
         run.c.title_ky if lang == "ky" else run.c.title_ru,
-        # A public decision names a group by its organisation, never a person.
-        f"1 1 Папа, мама и я {ORGANISATION} 12 000,00 25 000,00 37 000,00",
-        "2 2 Путешествие в сказку 11 000,00 25 000,00 36 000,00",
+        # The signed decision names the group and its leader (the public copy: the group).
+        f"1 1 Папа, мама и я {ORGANISATION}",
+        "12 000,00 25 000,00 37 000,00",
+        "2 2 Путешествие в сказку",
+        "11 000,00 25 000,00 36 000,00",
         "23 000,00 50 000,00 73 000,00",  # the totals row
         {"ky": "жыйырма үч миң сом", "ru": "двадцать три тысячи сомов"}[lang],
         {"ky": "элүү миң сом", "ru": "пятьдесят тысяч сомов"}[lang],  # the donor pool
@@ -271,7 +280,10 @@ def test_winners_decision_finances_the_winners(winners, lang):
         assert title not in text  # the decision finances the winners only
     for contact in contacts(run):
         assert contact not in text
-    assert papa.applicant_name not in text and skazka.applicant_name not in text  # public
+    # The head signs a decision naming each recipient; the public copy names nobody.
+    assert papa.applicant_name in text and skazka.applicant_name in text
+    public = pdf_text(renderer().pdf(*copy_of(winners.one("winners_decision"), "public")).pdf)
+    assert papa.applicant_name not in public and skazka.applicant_name not in public
     assert word(lang, "Chair of the commission") not in text  # the head alone signs
     assert_language(text, lang)
 
@@ -294,7 +306,7 @@ def test_results_notice_ranks_without_names_or_contacts(winners, lang):
         "23 000,00 23 000,00 0,00",  # local budget: allocated, awarded, left
         "50 000,00 50 000,00 0,00",  # the donor pool
         {"ky": "жыйырма үч миң сом", "ru": "двадцать три тысячи сомов"}[lang],
-        {"ky": "4-апрель", "ru": "4 апреля 2026"}[lang],
+        {"ky": "2026-жылдын 4-апрелинде", "ru": "4 апреля 2026"}[lang],  # the meeting, inflected
         "2026-42",
         word(
             lang,

@@ -31,9 +31,7 @@ def _by_python(c):
             for k, v in values.items():
                 per_criterion[k].append(v)
         for k, v in per_criterion.items():
-            means[(a.id, k)] = (
-                (sum(v, Decimal("0.00")) / len(v)).quantize(ranking.CENT) if v else None
-            )
+            means[(a.id, k)] = ranking.round_mean(sum(v, Decimal("0.00")) / len(v)) if v else None
     return totals, means
 
 

@@ -358,6 +358,8 @@ TABLE = {
                                 # a staff link opened logged out leads to the login page
                                 cells={**at(["anon"], sorted(set(AFTER_AWARDS) - {"closed"}), 302),
                                        **at(EVERYONE, ["closed"], 200)}),
+    "grants.conclusion": Rule("the head (or the office) writes the conclusion before closing; "
+                              "404 to the rest", POST, who=STAFF, states={"implementation"}),
     "grants.export": Rule("the office and oversight; 404 to the rest, even the commission",
                           who=WATCHERS, args={"name": Fixed("applications"), "fmt": Fixed("csv")}),
     # --- documents --------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ from initiatives.demo.builder import (
     one_page_pdf,
     prepare_agreement,
     score_sheets,
+    screening_meeting,
 )
 from initiatives.documents.models import Document
 from initiatives.extensions import db
@@ -200,7 +201,13 @@ def scoring_half_done(r: Run) -> None:
     """Scoring under way: the chair and the secretary have scored everything; the member has
     declared no conflict and not scored yet (so a sheet they save is a real write); the
     recused member declared a conflict on the first application; member3 has not started."""
-    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    fire(
+        r.c,
+        "finish_screening",
+        r.secretary,
+        now=at(r.t0, 25),
+        meeting=screening_meeting(r.c, at(r.t0, 25)),
+    )
     chair, secretary, member, recused, _member3 = seats(r)
     first = r.admitted()[0][0]
     for a, p in r.admitted():
@@ -215,7 +222,13 @@ def scoring_half_done(r: Run) -> None:
 def finish_screening_with_recusal(r: Run) -> None:
     """The builder's step, except that the recused member declares a conflict on the first
     application, and so neither scores nor votes on it."""
-    fire(r.c, "finish_screening", r.secretary, now=at(r.t0, 25))
+    fire(
+        r.c,
+        "finish_screening",
+        r.secretary,
+        now=at(r.t0, 25),
+        meeting=screening_meeting(r.c, at(r.t0, 25)),
+    )
     recused = seats(r)[3]
     first = r.admitted()[0][0]
     for a, p in r.admitted():

@@ -20,7 +20,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from initiatives.core.enums import DocumentKind
-from initiatives.demo.builder import at
+from initiatives.demo.builder import at, screening_meeting
 from initiatives.documents.models import Document
 from initiatives.lifecycle.operations import fire
 
@@ -120,7 +120,13 @@ def blind_run(build, db):
     run = build("screening", proposals=4)
     c = run.c
     c.settings = {**c.settings, "blind_scoring": True}
-    fire(c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(c, at(run.t0, 25)),
+    )
     db.session.commit()
     return run
 

@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from initiatives.demo.builder import at
+from initiatives.demo.builder import at, screening_meeting
 from initiatives.lifecycle.operations import fire
 from initiatives.scoring.models import ScoreSheet
 
@@ -24,7 +24,13 @@ def text(response) -> str:
 @pytest.fixture
 def scoring_run(build, db):
     run = build("screening", proposals=3)
-    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
     db.session.commit()
     return run
 

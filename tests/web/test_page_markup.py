@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from initiatives.demo.builder import at
+from initiatives.demo.builder import at, screening_meeting
 from initiatives.lifecycle.operations import fire
 from tests.web.test_applications import APPLICANT, INITIATIVE, PLAN, budget, save, start
 from tests.web.test_scoring import MEMBERS, declare_no_conflict
@@ -114,7 +114,13 @@ def test_no_template_names_a_table_only_by_its_scrolling():
 
 def test_the_score_sheet_outline_goes_down_one_level_at_a_time(build, login, db):
     run = build("screening", proposals=4)
-    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
     db.session.commit()
     member = login(MEMBERS[2])
     declare_no_conflict(member, run)

@@ -17,7 +17,7 @@ from initiatives.applications.models import Application
 from initiatives.audit.models import AuditEvent
 from initiatives.competitions.models import Competition
 from initiatives.core.errors import Refused
-from initiatives.demo.builder import at
+from initiatives.demo.builder import at, screening_meeting
 from initiatives.documents.models import Document
 from initiatives.lifecycle.operations import fire
 from initiatives.notifications.models import Notification
@@ -53,7 +53,13 @@ def pdf_text(data: bytes) -> str:
 def scoring_run(build, db):
     """Four admitted applications of the Orozbekov example, scoring just opened."""
     run = build("screening", proposals=4)
-    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
     db.session.commit()
     return run
 
@@ -419,7 +425,8 @@ def test_an_incomplete_vote_is_refused_and_nothing_is_recorded(scored_run, login
     response = chair.post(f"/competitions/{c.id}/results/meeting", data=meeting_form(c, votes))
     assert response.status_code == 422
     db.session.expire_all()
-    assert not db.session.get(Competition, c.id).meetings
+    meetings = db.session.get(Competition, c.id).meetings
+    assert [m.purpose.value for m in meetings] == ["screening"]  # no results meeting
     # The unanimous shortcut records everybody's vote.
     form = {**meeting_form(c, {}), "unanimous": "y"}
     assert chair.post(f"/competitions/{c.id}/results/meeting", data=form).status_code == 302

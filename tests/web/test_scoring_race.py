@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from initiatives.demo.builder import at
+from initiatives.demo.builder import at, screening_meeting
 from initiatives.documents.models import Document
 from initiatives.lifecycle.operations import fire
 from initiatives.scoring.models import Score, ScoreSheet
@@ -20,7 +20,13 @@ pytestmark = pytest.mark.usefixtures("postgres")
 
 def test_five_members_score_in_parallel(app, build, db):
     run = build("screening", proposals=4)
-    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
     db.session.commit()
     c, apps = run.c, [a for a, _p in run.apps]
     criteria = [k.id for k in c.criteria]

@@ -9,7 +9,7 @@ import threading
 import pytest
 from sqlalchemy import select
 
-from initiatives.demo.builder import at
+from initiatives.demo.builder import at, screening_meeting
 from initiatives.lifecycle.operations import fire
 from initiatives.scoring.models import ScoreSheet
 
@@ -47,7 +47,13 @@ def race(app, url: str, forms: list[dict]) -> list:
 @pytest.mark.parametrize("rounds", [10])
 def test_two_windows_saving_one_sheet_never_lose_an_update(app, build, db, rounds):
     run = build("screening", proposals=2)
-    fire(run.c, "finish_screening", run.secretary, now=at(run.t0, 25))
+    fire(
+        run.c,
+        "finish_screening",
+        run.secretary,
+        now=at(run.t0, 25),
+        meeting=screening_meeting(run.c, at(run.t0, 25)),
+    )
     db.session.commit()
     c = run.c
     a = run.c.applications[0]
