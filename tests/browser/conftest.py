@@ -27,6 +27,26 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def _buffered(app):
+    """The app with each response body read and its file closed before it is sent.
+
+    Chromium drops connections it no longer needs (a favicon it already has), and
+    werkzeug's development server then skips closing the response's file, which
+    surfaces as a ResourceWarning at a random later test. The app's responses here
+    are small and none streams, so reading each one whole costs nothing.
+    """
+
+    def serve(environ, start_response):
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    return serve
+
+
 @pytest.fixture(scope="module")
 def site(app):
     """(base URL, the demo's competitions by state) over a server in a thread."""
@@ -38,7 +58,7 @@ def site(app):
         made = load_demo()
         _db.session.commit()
         ids = {state: c.id for state, c in made.items()}
-    server = make_server("127.0.0.1", free_port(), app, threaded=True)
+    server = make_server("127.0.0.1", free_port(), _buffered(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_port}", ids
