@@ -86,6 +86,11 @@ class SourceForm(Form):
     source_id = HiddenField()
     kind = SelectField(_l("Source of money"), choices=choices(SourceKind))
     name = StringField(_l("Name"), [InputRequired(REQUIRED), short(200)])
+    name_ru = StringField(
+        _l("Name in Russian"),
+        [Optional(), short(200)],
+        description=_l("For the Russian copies; leave empty if the name reads the same."),
+    )
     amount = FiniteDecimalField(
         _l("Amount, som"),
         [InputRequired(REQUIRED), NumberRange(min=Decimal("0.01"), message=POSITIVE)],
@@ -147,6 +152,7 @@ class SeatForm(Form):
     )
     outside_name = StringField(_l("Or full name of an outside person"), [Optional(), short(200)])
     position = StringField(_l("Position or occupation"), [Optional(), short(200)])
+    position_ru = StringField(_l("Position in Russian"), [Optional(), short(200)])
     seat_role = SelectField(
         _l("Role in the commission"), choices=choices(SeatRole), default="member"
     )

@@ -83,6 +83,11 @@ class RegulationForm(Form):
         [Optional(), Length(max=300, message=_l("At most %(max)d characters.", max=300))],
         description=_l("Printed with the phone in the letterhead of every document."),
     )
+    address_ru = StringField(
+        _l("Address in Russian"),
+        [Optional(), Length(max=300, message=_l("At most %(max)d characters.", max=300))],
+        description=_l("For the Russian copies; leave empty if the address reads the same."),
+    )
     phone = StringField(
         _l("Phone of the ayil okmotu"),
         [Optional(), Phone(), Length(max=20, message=_l("At most %(max)d characters.", max=20))],

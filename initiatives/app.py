@@ -43,6 +43,12 @@ def create_app(config: dict | None = None) -> Flask:
     install_request_checks(app)
     _register_blueprints(app)
     throttle.install(app)
+    from initiatives.auth import sessions as user_sessions
+
+    user_sessions.install(app)
+    from initiatives.admin.staff import install_throttle as throttle_join_codes
+
+    throttle_join_codes(app)
     from initiatives.public import cache as public_pages
 
     public_pages.install(app)
@@ -122,10 +128,14 @@ def _escape_template_translations(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from initiatives.admin.staff import bp as staff_bp
+    from initiatives.admin.views import bp as admin_bp
     from initiatives.api.views import bp as api_bp
     from initiatives.applications.paper import bp as paper_bp
     from initiatives.applications.screening import bp as screening_bp
     from initiatives.applications.views import bp as applications_bp
+    from initiatives.auth.account import bp as account_bp
+    from initiatives.auth.recovery import bp as recovery_bp
     from initiatives.auth.views import bp as auth_bp
     from initiatives.competitions.invitations import bp as invitations_bp
     from initiatives.competitions.setup import bp as setup_bp
@@ -138,10 +148,13 @@ def _register_blueprints(app: Flask) -> None:
     from initiatives.oversight.views import bp as oversight_bp
     from initiatives.public.views import bp as public_bp
     from initiatives.scoring.views import bp as scoring_bp
+    from initiatives.sms.views import bp as sms_bp
 
     for bp in (
         public_bp,
         auth_bp,
+        account_bp,
+        recovery_bp,
         competitions_bp,
         setup_bp,
         invitations_bp,
@@ -156,6 +169,9 @@ def _register_blueprints(app: Flask) -> None:
         notifications_bp,
         oversight_bp,
         api_bp,
+        sms_bp,
+        admin_bp,
+        staff_bp,
     ):
         app.register_blueprint(bp)
 

@@ -18,6 +18,25 @@ users = AppGroup("users", help="Manage user accounts.")
 workflows_cli = AppGroup("workflows", help="Inspect the lifecycle state machines.")
 competitions_cli = AppGroup("competitions", help="Scheduled work on competitions.")
 notifications_cli = AppGroup("notifications", help="The e-mail copies of notifications.")
+sms_cli = AppGroup("sms", help="The SMS outbox.")
+
+
+def _send_sms() -> int:
+    """Let a sender a step started finish, then send what is still due (the process ends
+    after a command, and a background sender with it)."""
+    from initiatives.sms import worker
+    from initiatives.sms.operations import deliver_pending_sms
+
+    worker.wait()
+    return deliver_pending_sms(limit=1000)
+
+
+@sms_cli.command("send")
+def send_sms():
+    """Send the SMS messages that are due now: new ones, retries whose wait is over, and
+    those the daily cap held back on an earlier day. Run it from cron every few minutes
+    (``competitions tick`` does it too)."""
+    click.echo(f"{_send_sms()} SMS message(s) sent.")
 
 
 @notifications_cli.command("send")
@@ -53,6 +72,7 @@ def tick():
 
     closed = close_all_due(progress=progress)
     click.echo(f"{len(closed)} competition(s) closed.")
+    click.echo(f"{_send_sms()} SMS message(s) sent.")
 
 
 @notifications_cli.command("remind")
@@ -71,6 +91,7 @@ def remind(today):
     click.echo(f"{made} reminder(s) written.")
     if current_app.config.get("MAIL_SERVER"):
         click.echo(f"{deliver_pending()} e-mail(s) sent.")
+    click.echo(f"{_send_sms()} SMS message(s) sent.")
 
 
 @users.command("create")
@@ -207,4 +228,8 @@ def register(app: Flask) -> None:
     app.cli.add_command(workflows_cli)
     app.cli.add_command(competitions_cli)
     app.cli.add_command(notifications_cli)
+    app.cli.add_command(sms_cli)
     app.cli.add_command(demo)
+    from initiatives.admin.cli import municipalities_cli
+
+    app.cli.add_command(municipalities_cli)

@@ -49,6 +49,14 @@ ENV_SETTINGS: dict[str, Callable[[str], object]] = {
     "PUBLIC_PAGE_CACHE_SIZE": int,
     "PUBLIC_PAGE_CACHE_MAX_AGE": float,
     "PUBLIC_NATIONAL_STAMP_SECONDS": float,
+    "PUBLIC_URL": str,
+    "SMS_BACKEND": str,
+    "SMS_GATEWAY_URL": str,
+    "SMS_GATEWAY_LOGIN": str,
+    "SMS_GATEWAY_PASSWORD": str,
+    "SMS_SENDER": str,
+    "SMS_DELIVERY_TOKEN": str,
+    "SMS_DAILY_CAP": int,
 }
 
 
@@ -75,6 +83,17 @@ def defaults(instance_path: str) -> dict:
         "MAIL_PASSWORD": "",
         "MAIL_USE_TLS": False,
         "MAIL_SENDER": "no-reply@initiatives.invalid",
+        # SMS (initiatives/sms): "outbox" keeps the messages in the database, shown to the
+        # operator at /admin/sms; "http" sends them through an aggregator's XML gateway.
+        "SMS_BACKEND": "outbox",
+        "SMS_GATEWAY_URL": "",
+        "SMS_GATEWAY_LOGIN": "",
+        "SMS_GATEWAY_PASSWORD": "",
+        "SMS_SENDER": "",  # the sender name registered with the aggregator
+        "SMS_DELIVERY_TOKEN": "",  # the secret of /sms/delivery; empty: no delivery reports
+        "SMS_DAILY_CAP": 2000,  # messages handed to the gateway per UTC day, at most
+        # The short address put in SMS links (a short domain); PUBLIC_BASE_URL without it.
+        "PUBLIC_URL": "",
         "LANGUAGES": ("ky", "ru", "en"),
         "DEFAULT_LOCALE": "ky",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Bishkek",

@@ -6,10 +6,11 @@ The chosen language is remembered in the session and, for a logged-in user, on t
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
 
 from flask import current_app, request, session
-from flask_babel import gettext, lazy_gettext
+from flask_babel import format_date, gettext, lazy_gettext
 from flask_login import current_user
 
 from workflows.i18n import Reason
@@ -41,10 +42,16 @@ def _term(message: str) -> str:
 
 def explain(reason: Reason) -> str:
     """A workflow's untranslated reason, in the user's language; an amount in its format
-    ("4 000,00 сом", not "4000.00"), a share as a number that the message's own per cent
-    sign follows ("2,5%", which read "2,50 сом%" when every Decimal was money)."""
+    ("4 000,00 сом", not "4000.00"), a date as the reader writes it (not ISO), a share as a
+    number that the message's own per cent sign follows ("2,5%", which read "2,50 сом%"
+    when every Decimal was money)."""
     from initiatives.web import money, number
 
+    if any(isinstance(v, date) for v in reason.params.values()):  # "30 окт. 2026 г."
+        reason = Reason(
+            reason.message,
+            {k: format_date(v) if isinstance(v, date) else v for k, v in reason.params.items()},
+        )
     if any(isinstance(v, Decimal) for v in reason.params.values()):
         shares = set(SHARE.findall(reason.message))
         params = {

@@ -1,5 +1,6 @@
 """Every table, imported in one place so relationships resolve and Alembic sees them all."""
 
+from initiatives.admin.models import StaffInvitation
 from initiatives.applications.models import (
     Activity,
     Application,
@@ -8,7 +9,7 @@ from initiatives.applications.models import (
     ScreeningDecision,
 )
 from initiatives.audit.models import AuditEvent
-from initiatives.auth.models import RoleGrant, User
+from initiatives.auth.models import OneTimeCode, RoleGrant, User, UserSession
 from initiatives.competitions.models import (
     CommissionSeat,
     Competition,
@@ -37,6 +38,7 @@ from initiatives.scoring.models import (
     ScoreSheet,
     Vote,
 )
+from initiatives.sms.models import SmsDay, SmsMessage
 
 __all__ = [
     "Activity",
@@ -59,6 +61,7 @@ __all__ = [
     "Motion",
     "Municipality",
     "Notification",
+    "OneTimeCode",
     "Payment",
     "Refund",
     "Reminder",
@@ -68,6 +71,10 @@ __all__ = [
     "Score",
     "ScoreSheet",
     "ScreeningDecision",
+    "SmsDay",
+    "SmsMessage",
+    "StaffInvitation",
     "User",
+    "UserSession",
     "Vote",
 ]

@@ -30,8 +30,12 @@ class Lang:
         text = self._translations.gettext(message)
         return text % params if params else text
 
-    def pick(self, values: dict | None) -> str:
-        """A text given per language (titles), falling back to the other official one."""
+    def pick(self, values: dict | str | None) -> str:
+        """A text given per language (titles), falling back to the other official one. A
+        plain string is a text written once (documents registered before a field gained
+        its Russian spelling) and serves every language."""
+        if isinstance(values, str):
+            return values
         values = values or {}
         return values.get(self.code) or values.get("ru") or values.get("ky") or ""
 

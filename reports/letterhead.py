@@ -140,7 +140,10 @@ def phone(value: str | None) -> str:
 def lines(municipality: dict, code: str) -> dict:
     """The letterhead of one language, from the snapshot's municipality part; the phone is
     a key added later (documents registered before it have none)."""
-    contact = [municipality.get("address") or ""]
+    address = municipality.get("address") or ""
+    if code != "ky":
+        address = municipality.get("address_ru") or address
+    contact = [address]
     if municipality.get("phone"):
         contact.append(f"{PHONE_LABEL.get(code, 'tel.')} {phone(municipality['phone'])}")
     return {

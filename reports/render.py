@@ -78,6 +78,8 @@ DOCUMENT_WORDING = (
         "initiative or in its applicant (a conflict of interest)."
     ),
     N_("To the competition commission of %(office)s"),
+    # "Returned" alone is also a report's state ("Возвращён"); the chart means money.
+    N_("Money returned"),
 )
 
 
@@ -108,6 +110,8 @@ OWN_NUMBERS = {
     "commission_order": ("commission", "order_number", "order_date"),
     "winners_decision": ("decision", "number", "date"),
     "grant_agreement": ("agreement", "number", "signed_on"),
+    # The payment order's own number (the bank's reference), the register's under it.
+    "payment_record": ("payment", "order", "paid_on"),
 }
 
 
@@ -200,6 +204,7 @@ class DocumentRenderer:
             self.env.globals[name] = function
         self.env.globals["letterhead"] = letterhead.lines
         self.env.globals["seal_mark"] = letterhead.seal_mark
+        self.env.globals["office_name"] = letterhead.office_name
         self.env.globals["signers"] = signers
         self.env.globals["numeric_date"] = numeric_date
         self.env.globals["lift_signatures"] = lift_signatures

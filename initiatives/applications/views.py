@@ -675,6 +675,17 @@ def submit(application_id: int):
         )
         return redirect(url_for(".view", application_id=a.id), 303)
     a = load_editable(application_id)
+    if a.owner_id == current_user.id and current_user.needs_phone_proof:
+        # The receipt and every decision go to this number: it must be theirs (issue 22).
+        flash(
+            _(
+                "Confirm your phone number before you submit: type the code we sent you by "
+                "SMS. Your draft is kept."
+            ),
+            "warning",
+        )
+        review = url_for(".section", application_id=a.id, name="review")
+        return redirect(url_for("auth.confirm_phone", next=review), 303)
     outcome = _final_step(a, "submit", "applications/section_review.html")
     if outcome is None:
         return redirect(url_for(".section", application_id=a.id, name="review"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from initiatives.auth import passwords
+from initiatives.auth import passwords, sessions
 from initiatives.auth.models import RoleGrant, User
 from initiatives.core import contacts
 from initiatives.core.db import utcnow
@@ -81,8 +81,10 @@ def grant(user: User, role: Role, municipality_id: int | None) -> None:
 
 
 def end_sessions(user: User) -> None:
-    """Every session and remember-me cookie of the user stops working (``auth.loader``)."""
+    """Every session and remember-me cookie of the user stops working (``auth.loader``),
+    and the list of the account's sessions says so."""
     user.session_generation = (user.session_generation or 0) + 1
+    sessions.end_all(user)
 
 
 def change_password(user: User, password: str) -> None:
@@ -107,3 +109,110 @@ def record_login(user: User) -> None:
 
 def set_locale(user: User, locale: str) -> None:
     user.locale = locale
+
+
+# --- a person's own account (issue 22): profile, password, phone proof, recovery ------------
+
+WRONG_CURRENT = N_("the current password is wrong")
+NEEDS_A_LOGIN = N_("keep an e-mail address or a phone number: you log in with it")
+
+
+def _audit(user: User, action: str, *, actor: User | None = None, municipality_id=None, **data):
+    from initiatives.audit.operations import record_edit
+
+    return record_edit(municipality_id, user, actor or user, action, **data)
+
+
+def _taken_by_another(user: User, *, email=None, phone=None) -> bool:
+    other = find_by_login(email or phone)
+    return other is not None and other.id != user.id
+
+
+def update_profile(user: User, *, full_name: str, locale: str, email: str | None) -> None:
+    """Name, language and e-mail. A taken address is refused in the words of registration
+    (``TAKEN``). The phone changes only through ``confirm_new_phone``."""
+    email = email or None
+    if email is None and not user.phone:
+        raise AccountError(NEEDS_A_LOGIN)
+    if email and email != user.email and _taken_by_another(user, email=email):
+        raise AccountError(TAKEN)
+    changed = sorted(
+        name
+        for name, old, new in (
+            ("full_name", user.full_name, full_name.strip()),
+            ("locale", user.locale, locale),
+            ("email", user.email, email),
+        )
+        if old != new
+    )
+    user.full_name, user.locale, user.email = full_name.strip(), locale, email
+    if changed:
+        try:
+            with db.session.begin_nested():
+                db.session.flush()
+        except IntegrityError:
+            raise AccountError(TAKEN) from None
+        _audit(user, "account.profile", fields=changed)
+
+
+def check_new_phone(user: User, phone: str) -> None:
+    """Refuse a number that is another account's login before an SMS is spent on it."""
+    if _taken_by_another(user, phone=phone):
+        raise AccountError(TAKEN)
+
+
+def confirm_new_phone(user: User, phone: str) -> None:
+    """The number the code was sent to becomes the login: proved by the code just typed."""
+    check_new_phone(user, phone)
+    old = user.phone
+    user.phone, user.phone_confirmed_at = phone, utcnow()
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        raise AccountError(TAKEN) from None
+    _audit(user, "account.phone", changed=old != phone)
+
+
+def confirm_registered_phone(user: User) -> None:
+    user.phone_confirmed_at = utcnow()
+    _audit(user, "account.phone_proved")
+
+
+def change_own_password(user: User, current: str, new: str) -> None:
+    """The person's own change: the current password first, so a browser left open is not
+    enough to take the account over. Every session ends (``change_password``); the view
+    logs this browser in again."""
+    if not user.check_password(current):
+        raise AccountError(WRONG_CURRENT)
+    change_password(user, new)
+    _audit(user, "account.password")
+
+
+def reset_password(user: User, new: str, *, how: str) -> None:
+    """A new password by a code or a link: every session of the account ends, wherever
+    it is (whoever forgot may have been locked out by someone who did not)."""
+    change_password(user, new)
+    _audit(user, "account.password_reset", how=how)
+
+
+def office_may_reset(user: User) -> bool:
+    """Only a citizen's account: no staff or national role and no commission seat, so a
+    code printed at one counter never opens a colleague's, a member's or the operator's."""
+    from initiatives.competitions.models import CommissionSeat
+
+    if not user.active or any(g.role != Role.APPLICANT for g in user.grants):
+        return False
+    seat = db.session.scalar(select(CommissionSeat.id).where(CommissionSeat.user_id == user.id))
+    return seat is None
+
+
+def record_office_code(user: User, specialist: User, municipality_id: int, passport_tail: str):
+    """Who printed a reset code for whom, and the passport's last characters they saw."""
+    _audit(
+        user,
+        "account.office_reset_code",
+        actor=specialist,
+        municipality_id=municipality_id,
+        passport_tail=passport_tail,
+    )

@@ -54,7 +54,105 @@ def install(app: Flask) -> Limiter:
         on_breach=too_many_registrations,
         scope="register-refused",
     )(register)
+    _limit_recovery(app, limiter)
     return limiter
+
+
+# Each request of these sends an SMS or an e-mail, or tries a code: counted per login typed
+# and per address, all of them for sending, the failed ones for codes.
+RECOVERY_DEFAULTS = {
+    "FORGOT_LIMITS": "3 per 15 minutes; 10 per day",  # per login typed
+    "FORGOT_LIMITS_PER_ADDRESS": "20 per hour",
+    "CODE_LIMITS": "10 per hour",  # failed codes, per login typed and per address
+    "RESEND_LIMITS": "3 per 15 minutes; 10 per day",  # new SMS codes, per address
+}
+
+
+def _setting(name: str):
+    return lambda: current_app.config.get(name, RECOVERY_DEFAULTS[name])
+
+
+def _limit_recovery(app: Flask, limiter: Limiter) -> None:
+    views = app.view_functions
+    forgot = limiter.limit(
+        _setting("FORGOT_LIMITS"),
+        key_func=login_typed,
+        methods=["POST"],
+        deduct_when=lambda response: response.status_code == 303,
+        on_breach=too_many_recovery("recovery/forgot.html", "ForgotForm"),
+        scope="forgot-account",
+    )(views["recovery.forgot"])
+    views["recovery.forgot"] = limiter.limit(
+        _setting("FORGOT_LIMITS_PER_ADDRESS"),
+        methods=["POST"],
+        deduct_when=lambda response: response.status_code == 303,
+        on_breach=too_many_recovery("recovery/forgot.html", "ForgotForm"),
+        scope="forgot-address",
+    )(forgot)
+    code = limiter.limit(
+        _setting("CODE_LIMITS"),
+        key_func=login_typed,
+        methods=["POST"],
+        deduct_when=failed_code,
+        on_breach=too_many_recovery("recovery/code.html", "CodeResetForm"),
+        scope="code-account",
+    )(views["recovery.code"])
+    views["recovery.code"] = limiter.limit(
+        _setting("CODE_LIMITS"),
+        methods=["POST"],
+        deduct_when=failed_code,
+        on_breach=too_many_recovery("recovery/code.html", "CodeResetForm"),
+        scope="code-address",
+    )(code)
+    views["account.profile"] = limiter.limit(  # a new phone in the profile sends a code
+        _setting("RESEND_LIMITS"),
+        methods=["POST"],
+        deduct_when=lambda response: (response.location or "").endswith("/account/phone"),
+        on_breach=too_many_resends,
+        scope="sms-new-phone",
+    )(views["account.profile"])
+    for endpoint in ("auth.resend_phone_code", "account.resend_phone_code"):
+        views[endpoint] = limiter.limit(
+            _setting("RESEND_LIMITS"),
+            methods=["POST"],
+            on_breach=too_many_resends,
+            scope="sms-resend",
+        )(views[endpoint])
+
+
+def failed_code(response) -> bool:
+    return response.status_code not in (302, 303)
+
+
+def too_many_recovery(template: str, form_name: str):
+    def breach(limit):
+        import forms.account
+
+        form = getattr(forms.account, form_name)()
+        form.login.errors = [
+            _(
+                "Too many attempts. Try again in %(minutes)s min.",
+                minutes=_minutes_left(limit),
+            )
+        ]
+        return make_response(render_template(template, form=form), 429)
+
+    return breach
+
+
+def too_many_resends(limit):
+    """Back to the page where the code is typed, saying when a new one may be asked."""
+    from flask import flash, redirect, url_for
+
+    flash(
+        _("Too many codes sent. Try again in %(minutes)s min.", minutes=_minutes_left(limit)),
+        "warning",
+    )
+    page = {
+        "account.profile": "account.profile",
+        "account.resend_phone_code": "account.phone",
+    }.get(request.endpoint, "auth.confirm_phone")
+    return redirect(url_for(page), 303)
 
 
 def login_typed() -> str:

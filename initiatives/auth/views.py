@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_login import current_user, login_required, login_user, logout_user
 
 from forms.auth import LoginForm, RegisterForm
-from initiatives.auth import operations, passwords
+from initiatives.auth import operations, passwords, phone_proof, sessions
 from initiatives.extensions import db
 from initiatives.i18n import _
 from initiatives.routes import local_redirect_target
@@ -32,6 +32,7 @@ def login():
                 session["locale"] = locale
                 operations.set_locale(user, locale)  # the choice made before login is kept
             login_user(user, remember=form.remember.data)
+            sessions.start(user)
             operations.record_login(user)
             db.session.commit()
             return redirect(
@@ -47,18 +48,26 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
-    """Ends the session here and, by the session generation, every other session and
-    remember-me cookie of the user (a shared office computer, a lost phone). The session is
-    emptied before ``logout_user``, which leaves in it the marker that deletes the
-    remember-me cookie."""
-    operations.end_sessions(current_user)
+    """Ends this browser's session and its remember-me cookie, wherever a copy of either is
+    kept (each carries the session row). A session from before rows existed has none:
+    then, as before, every session of the user ends by the generation ("log out
+    everywhere" on the account page does that on purpose)."""
+    row_id = sessions.current_id()
+    if row_id is None or not sessions.end(current_user, row_id):
+        operations.end_sessions(current_user)
     db.session.commit()
+    return leave(_("You have logged out."))
+
+
+def leave(message: str):
+    """Log this browser out. The session is emptied before ``logout_user``, which leaves in
+    it the marker that deletes the remember-me cookie."""
     locale = session.get("locale")
     session.clear()
     logout_user()
     if locale:
         session["locale"] = locale
-    flash(_("You have logged out."), "info")
+    flash(message, "info")
     return redirect(url_for("public.index"))
 
 
@@ -87,12 +96,29 @@ def register():
             db.session.rollback()
             status = 422
         else:
-            db.session.commit()
+            if user.phone:  # proved by the code sent now (``phone_proof``)
+                phone_proof.send(user)
             session.clear()
             session["locale"] = user.locale
             login_user(user)
+            sessions.start(user)
+            db.session.commit()
             flash(_("Your account is created. Welcome!"), "success")
+            if user.phone:
+                return redirect(url_for("auth.confirm_phone", next=target))
             return redirect(target or url_for("applications.mine"))
     elif form.is_submitted():
         status = 422
     return render_template("auth/register.html", form=form), status
+
+
+@bp.route("/register/confirm", methods=["GET", "POST"])
+@login_required
+def confirm_phone():
+    return phone_proof.confirm_page()
+
+
+@bp.post("/register/confirm/resend")
+@login_required
+def resend_phone_code():
+    return phone_proof.resend()

@@ -30,8 +30,13 @@ def _addressed_to_me(seat_id: int) -> CommissionSeat:
 @bp.get("/invitations")
 @login_required
 def index():
+    from initiatives.admin.operations import pending_for_user
+
     return render_template(
-        "invitations/index.html", seats=operations.invitations_for(current_user), form=Form()
+        "invitations/index.html",
+        seats=operations.invitations_for(current_user),
+        staff_invitations=pending_for_user(current_user),
+        form=Form(),
     )
 
 

@@ -170,7 +170,9 @@ class FundingSource(IdMixin, Base):
         ForeignKey("competition.id", ondelete="CASCADE"), index=True
     )
     kind: Mapped[SourceKind] = enum_column(SourceKind)
-    name: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(200))  # as written in Kyrgyz
+    # A Russian copy names the source in Russian; empty means the one name serves both.
+    name_ru: Mapped[str] = mapped_column(String(200), default="", server_default="")
     amount: Mapped[Decimal]
     decision_number: Mapped[str | None] = mapped_column(String(50))
     decision_date: Mapped[date | None]
@@ -213,7 +215,8 @@ class CommissionSeat(IdMixin, Base):
     outside_name: Mapped[str | None] = mapped_column(String(200))
     invited_login: Mapped[str | None] = mapped_column(String(254), index=True)
     accepted_at: Mapped[datetime | None]
-    position: Mapped[str] = mapped_column(String(200), default="")
+    position: Mapped[str] = mapped_column(String(200), default="")  # as written in Kyrgyz
+    position_ru: Mapped[str] = mapped_column(String(200), default="", server_default="")
     seat_role: Mapped[SeatRole] = enum_column(SeatRole, default=SeatRole.MEMBER)
     category: Mapped[SeatCategory] = enum_column(SeatCategory)
 

@@ -137,6 +137,7 @@ def save_funding_source(
     decision_number: str | None = None,
     decision_date: date | None = None,
     budget_line: str | None = None,
+    name_ru: str = "",
     conditions_ky: str = "",
     conditions_ru: str = "",
     conditions_en: str = "",
@@ -161,6 +162,7 @@ def save_funding_source(
         c.funding_sources.append(source)
     source.kind = SourceKind(kind)
     source.name = name
+    source.name_ru = name_ru or ""
     source.amount = amount
     source.decision_number = decision_number or None
     source.decision_date = decision_date
@@ -200,6 +202,7 @@ def add_seat(
     invited_login: str | None = None,
     outside_name: str | None = None,
     position: str = "",
+    position_ru: str = "",
     seat_role: SeatRole = SeatRole.MEMBER,
     category: SeatCategory = SeatCategory.COMMUNITY,
     at: datetime | None = None,
@@ -219,6 +222,7 @@ def add_seat(
         invited_login=invited_login if user is None else None,
         outside_name=outside_name,
         position=position,
+        position_ru=position_ru or "",
         seat_role=seat_role,
         category=category,
         accepted_at=(at or utcnow()) if user is None and invited_login is None else None,

@@ -149,6 +149,7 @@ def _save_source(c: Competition, form: SourceForm) -> bool:
             source,
             kind=SourceKind(form.kind.data),
             name=form.name.data.strip(),
+            name_ru=(form.name_ru.data or "").strip(),
             amount=form.amount.data,
             decision_number=(form.decision_number.data or "").strip() or None,
             decision_date=form.decision_date.data,
@@ -268,6 +269,7 @@ def _add_seat(c: Competition, form: SeatForm, user: User | None) -> bool:
             invited_login=(form.login.data or "").strip() or None,
             outside_name=(form.outside_name.data or "").strip() or None,
             position=(form.position.data or "").strip(),
+            position_ru=(form.position_ru.data or "").strip(),
             seat_role=SeatRole(form.seat_role.data),
             category=SeatCategory(form.category.data),
         )

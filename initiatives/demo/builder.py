@@ -107,7 +107,8 @@ def new_competition(
         c,
         cast.specialist,
         kind=SourceKind.LOCAL_BUDGET,
-        name="Жергиликтүү бюджет / Местный бюджет",
+        name="Жергиликтүү бюджет",
+        name_ru="Местный бюджет",
         amount=local_budget,
         decision_number="226",
         decision_date=date(t0.year - 1, 12, 28),
@@ -119,7 +120,8 @@ def new_competition(
             c,
             cast.specialist,
             kind=SourceKind.DONOR,
-            name="Донордук долбоор / Донорский проект",
+            name="Донордук долбоор",
+            name_ru="Донорский проект",
             amount=donor_pool,
             conditions_ky="жеңүүчүгө 25 000 сомго чейин: спорттук шаймандар жана костюмдар",
             conditions_ru="до 25 000 сом на победителя: спортивный инвентарь и костюмы",
@@ -139,13 +141,13 @@ def seat_commission(c, cast: Cast, t0: datetime) -> None:
         SeatCategory.COMMUNITY,
     ]
     positions = [
-        "Айылдык кеңештин депутаты",
-        "Айыл өкмөтүнүн адиси",
-        "Айылдык кеңештин депутаты",
-        "Мектептин мугалими",
-        "Жаштар уюмунун төрагасы",
+        ("Айылдык кеңештин депутаты", "Депутат айылного кенеша"),
+        ("Айыл өкмөтүнүн адиси", "Специалист айыл окмоту"),
+        ("Айылдык кеңештин депутаты", "Депутат айылного кенеша"),
+        ("Мектептин мугалими", "Учитель школы"),
+        ("Жаштар уюмунун төрагасы", "Председатель молодёжной организации"),
     ]
-    for user, role, category, position in zip(
+    for user, role, category, (position, position_ru) in zip(
         cast.members, roles, categories, positions, strict=True
     ):
         seat = competitions.add_seat(
@@ -153,6 +155,7 @@ def seat_commission(c, cast: Cast, t0: datetime) -> None:
             cast.specialist,
             user=user,
             position=position,
+            position_ru=position_ru,
             seat_role=role,
             category=category,
             at=at(t0, -12),
@@ -411,7 +414,14 @@ def prepare_agreement(r: Run, a, n: int) -> None:
         number=f"{r.c.year}/{n}",
         signed_on=None,
         at=at(r.t0, 37),
-        obligations="Организационная работа инициативной группы",
+        obligations="Демилгелүү топтун уюштуруу иши / Организационная работа инициативной группы",
+        # The initiator's account the money goes to (invented numbers of the right shape).
+        payee={
+            "bank_name": "ОАО «Айыл Банк», Кадамжайский филиал",
+            "account": f"12400031{n:08d}",
+            "bic": "124003",
+            "pin": f"2150519{n:02d}00{n:03d}",
+        },
         # One tranche, due when the money is paid (day 41): after the signing on day 38.
         tranches=[{"due": at(r.t0, 41).date(), "amount": a.awarded_amount}],
     )
@@ -485,14 +495,12 @@ def fill_report(r: Run, a, p: Proposal, *, day: float = 95) -> None:
     grants.fill_report(
         a,
         a.owner or r.cast.specialist,
-        # What initiators write, in the languages they write in.
-        results_text="Пландалган иш-чаралардын баары өттү. "
-        "Все запланированные мероприятия проведены.",
+        # What initiators write, in their own words (Kyrgyz, as a village group writes).
+        results_text="Пландалган иш-чаралардын баары өттү, катышуучулар күтүлгөндөй келди.",
         participants=p.participants,
         activities_done={act.id: True for act in a.activities},
         spending=[{**row, "actual": row["planned"]} for row in grants.planned_spending(a)],
-        contribution_note="Демилге тобу ар бир иш-чараны уюштурду (эмгек). "
-        "Инициативная группа организовала каждое мероприятие (труд).",
+        contribution_note="Демилгелүү топ ар бир иш-чараны өз эмгеги менен уюштурду.",
         at=at(r.t0, day),
     )
 

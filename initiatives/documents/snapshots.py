@@ -63,6 +63,12 @@ def per_language(row, prefix: str) -> dict:
     return {code: getattr(row, f"{prefix}_{code}") or "" for code in ("ky", "ru", "en")}
 
 
+def ky_ru(kyrgyz: str | None, russian: str | None) -> dict:
+    """A name kept in Kyrgyz with an optional Russian spelling (a source, a position, an
+    address): the renderer picks the copy's language and falls back to the Kyrgyz."""
+    return {"ky": kyrgyz or "", "ru": russian or kyrgyz or ""}
+
+
 def titled(codes, titles: dict[str, str]) -> list[dict]:
     """Codes with their English message ids: the renderer translates them per language.
     A code a municipality added itself has no message id and is shown as written."""
@@ -77,6 +83,7 @@ def municipality_part(c: Competition) -> dict:
         "region": m.region,
         "district": m.district,
         "address": m.address,
+        "address_ru": m.address_ru,
         "phone": m.phone,
         "regulation_number": m.regulation_number,
         "regulation_date": m.regulation_date,
@@ -137,7 +144,7 @@ def competition_part(c: Competition) -> dict:
             {
                 "kind": s.kind.value,
                 "kind_title": SourceKind(s.kind).title,
-                "name": s.name,
+                "name": ky_ru(s.name, s.name_ru),
                 "amount": money(s.amount),
                 "decision_number": s.decision_number,
                 "decision_date": when(s.decision_date),
@@ -161,7 +168,7 @@ def commission_part(c: Competition) -> dict:
             {
                 "id": s.id,
                 "name": s.name,
-                "position": s.position,
+                "position": ky_ru(s.position, s.position_ru),
                 "role": s.seat_role.value,
                 "role_title": SeatRole(s.seat_role).title,
                 "category": s.category.value,
@@ -506,9 +513,9 @@ def meeting_part(c: Competition) -> dict | None:
     }
 
 
-def _source_name(c: Competition, source_id) -> str:
+def _source_name(c: Competition, source_id) -> dict | str:
     source = next((s for s in c.funding_sources if str(s.id) == str(source_id)), None)
-    return source.name if source is not None else str(source_id)
+    return ky_ru(source.name, source.name_ru) if source is not None else str(source_id)
 
 
 def results_part(c: Competition, data: dict, actor) -> dict:
@@ -578,7 +585,7 @@ def results_part(c: Competition, data: dict, actor) -> dict:
             "pools": [
                 {
                     "id": p.id,
-                    "name": p.name,
+                    "name": ky_ru(p.name, p.name_ru),
                     "kind_title": SourceKind(p.kind).title,
                     "amount": money(p.amount),
                     "awarded": money(results.awarded_from(p.id)),

@@ -106,8 +106,8 @@ def _before_signing(tranches: list[dict], signed_on: date | None) -> None:
                 TRANCHE_BEFORE_SIGNING,
                 status=422,
                 n=n,
-                due=tranche["due"],
-                signed=signed_on.isoformat(),
+                due=date.fromisoformat(tranche["due"]),
+                signed=signed_on,
             )
 
 

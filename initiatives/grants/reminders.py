@@ -21,13 +21,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from initiatives.applications.models import Application
-from initiatives.auth.models import RoleGrant
+from initiatives.auth.models import RoleGrant, User
 from initiatives.competitions.models import Competition
 from initiatives.core.db import local_day, utcnow
 from initiatives.core.enums import Role
 from initiatives.extensions import db
 from initiatives.grants.models import Agreement, Reminder
 from initiatives.notifications.models import Notification
+from initiatives.notifications.sms_copies import copy_by_sms
 from workflows.i18n import N_
 
 # Applications whose implementation or report is still to come.
@@ -188,17 +189,17 @@ def send(now: datetime | None = None, *, today: date | None = None) -> int:
             params.update(amount=str(d.amount), n=d.tranche)
         message = (OVERDUE if d.overdue else SOON)[d.kind]
         for user_id in dict.fromkeys(_readers(d, staff_of)):
-            db.session.add(
-                Notification(
-                    user_id=user_id,
-                    created_at=now,
-                    kind=f"reminder.{kind}",
-                    message=message,
-                    params=params,
-                    competition_id=a.competition_id,
-                    application_id=a.id,
-                )
+            n = Notification(
+                user_id=user_id,
+                created_at=now,
+                kind=f"reminder.{kind}",
+                message=message,
+                params=params,
+                competition_id=a.competition_id,
+                application_id=a.id,
             )
+            db.session.add(n)
+            copy_by_sms(n, db.session.get(User, user_id))
             made += 1
     db.session.flush()
     return made

@@ -10,6 +10,7 @@ from decimal import Decimal
 from initiatives.applications.models import Application
 from initiatives.competitions.models import Competition
 from initiatives.core.enums import PARTICIPANT_GROUPS, ReportState, SourceKind, SpendingSource
+from initiatives.documents.snapshots import ky_ru
 from initiatives.grants import summary
 from initiatives.grants.operations import REPORT_FILES
 from reports.inflect import ky_suffix, ru_genitive_name
@@ -49,7 +50,7 @@ def _when(value) -> str | None:
 def _shares(a: Application) -> list[dict]:
     return [
         {
-            "name": s.funding_source.name,
+            "name": ky_ru(s.funding_source.name, s.funding_source.name_ru),
             "kind_title": SourceKind(s.funding_source.kind).title,
             "amount": _m(s.amount),
         }
@@ -366,7 +367,9 @@ def payment_part(a: Application, data: dict, actor) -> dict:
             "paid_before": _m(before),
             "paid_after": _m(before + payment.amount),
             "budget_lines": [
-                {"name": s.name, "budget_line": s.budget_line} for s in local if s.budget_line
+                {"name": ky_ru(s.name, s.name_ru), "budget_line": s.budget_line}
+                for s in local
+                if s.budget_line
             ],
         },
     }

@@ -44,7 +44,9 @@ class Municipality(IdMixin, TimestampMixin, Base):
     name_en: Mapped[str] = mapped_column(String(200))
     region: Mapped[str] = mapped_column(String(100))
     district: Mapped[str] = mapped_column(String(100))
-    address: Mapped[str | None] = mapped_column(String(300))
+    address: Mapped[str | None] = mapped_column(String(300))  # as written in Kyrgyz
+    # The Russian copy's letterhead; empty means the Kyrgyz spelling serves both.
+    address_ru: Mapped[str | None] = mapped_column(String(300))
     # The office's phone in E.164, printed in the letterhead of every document.
     phone: Mapped[str | None] = mapped_column(String(20))
 

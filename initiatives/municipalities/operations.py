@@ -29,6 +29,7 @@ REGULATION = {
     "participant_groups",
     # Printed in the letterhead of every document.
     "address",
+    "address_ru",
     "phone",
 }
 

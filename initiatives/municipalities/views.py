@@ -44,7 +44,8 @@ def regulation(municipality_id: int):
         values["participant_groups"] = form.participant_groups()
         day = values["regulation_date"]
         values["regulation_date"] = day.isoformat() if day else None
-        for name in ("address", "phone"):  # an emptied field clears the letterhead line
+        # An emptied field clears its letterhead line.
+        for name in ("address", "address_ru", "phone"):
             values[name] = (values[name] or "").strip() or None
         operations.update_regulation(m, current_user, **values)
         db.session.commit()

@@ -37,5 +37,8 @@ class Notification(IdMixin, Base):
     read_at: Mapped[datetime | None]
     emailed_at: Mapped[datetime | None]
     email_attempts: Mapped[int] = mapped_column(default=0)
+    # Its SMS copy, for a reader without e-mail or who prefers SMS: one per notification.
+    sms_id: Mapped[int | None] = mapped_column(ForeignKey("sms_message.id", ondelete="SET NULL"))
 
     user: Mapped[User] = relationship()  # noqa: F821
+    sms: Mapped[SmsMessage | None] = relationship()  # noqa: F821

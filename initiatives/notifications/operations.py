@@ -45,6 +45,7 @@ from initiatives.core.enums import SeatRole
 from initiatives.extensions import db
 from initiatives.i18n import _
 from initiatives.notifications.models import Notification
+from initiatives.notifications.sms_copies import copy_by_sms
 from workflows import ApplicationState
 from workflows.competition import SUBMITTED_OR_LATER
 from workflows.i18n import N_
@@ -152,6 +153,7 @@ def on_step(subject, trigger, from_state, to_state, actor, now: datetime, data: 
             application_id=application_id,
         )
         db.session.add(n)
+        copy_by_sms(n, db.session.get(User, user_id))
         made.append(n)
     return made
 
@@ -508,17 +510,27 @@ def compose(n: Notification) -> EmailMessage:
             _("All your notifications:") + " " + base + path_to_list(),
         ]
         subject = _("Local initiatives") + ": " + _shorten(body_text)
+    return outgoing(
+        to=user.email,
+        subject=subject,
+        body="\n".join(lines),
+        locale=locale,
+        key=f"notification.{n.id}",
+    )
+
+
+def outgoing(*, to: str, subject: str, body: str, locale: str, key: str) -> EmailMessage:
+    """An automatic e-mail of the service, with the headers every one of them carries
+    (``key`` names what it is about in its Message-ID: a notification, an invitation)."""
+    sender = current_app.config["MAIL_SENDER"]
     message = EmailMessage()
-    sender = config["MAIL_SENDER"]
     message["From"] = sender
-    message["To"] = user.email
+    message["To"] = to
     message["Subject"] = subject
     message["Date"] = formatdate(localtime=False)
-    message["Message-ID"] = make_msgid(
-        f"notification.{n.id}", domain=sender.rpartition("@")[2] or "localhost"
-    )
+    message["Message-ID"] = make_msgid(key, domain=sender.rpartition("@")[2] or "localhost")
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content("\n".join(lines))
+    message.set_content(body)
     message["Content-Language"] = locale  # after set_content, which clears Content-* headers
     return message
 

@@ -108,7 +108,7 @@ def test_each_document_shows_its_facts(announced, kind, lang):
     assert f"№ {docs[kind].register_number}" in text
     page_word = {"ky": "Бет 1", "ru": "Страница 1 из"}[lang]
     assert page_word in text
-    check = {"ky": "текшериңиз", "ru": "Проверить документ"}[lang]
+    check = {"ky": "текшерүүгө болот", "ru": "Проверить документ"}[lang]
     assert check in text  # the verification block, in the document's language
 
 

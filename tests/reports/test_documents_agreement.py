@@ -134,7 +134,8 @@ def test_the_signing_form_says_which_tranche_precedes_it(build, db, login):
     )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert "tranche 1 is due on 2026-04-01, before the agreement is signed" in page
+    # Dates as people write them, not ISO.
+    assert "tranche 1 is due on Apr 1, 2026, before the agreement is signed on Apr 10, 2026" in page
     assert 'value="2026-04-10"' in page  # what was typed is kept
     db.session.expire_all()
     assert db.session.get(Application, a.id).state == "awarded"
@@ -343,7 +344,14 @@ def test_a_failure_without_applications_says_so(build, db):
     db.session.commit()
     (doc,) = docs_of(db, DocumentKind.FAILURE_NOTICE, competition_id=run.c.id)
     text = notice_facts(run, "ru", doc)
-    assert word("ru", "No application was submitted to the competition.") in text
+    statement = word(
+        "ru",
+        "The competition did not take place: no application was submitted, "
+        "so no grant is awarded in it.",
+    )
+    assert statement in text
+    # Said once: the statement is not followed by a second "no application was submitted".
+    assert word("ru", "No application was submitted to the competition.") not in text
 
 
 # --- a payment record per payment ------------------------------------------------------------

@@ -377,6 +377,74 @@ TABLE = {
     ),
     "documents.verify": Rule("anyone holding the paper may check its facts", who=EVERYONE),
     "documents.verify_pdf": Rule("the PDF behind a check: as its download", **PRIVATE),
+    # --- part A of issue 22: SMS ------------------------------------------------------------------
+    "sms.outbox": Rule("the SMS outbox with full phone numbers: the national operator only",
+                       who={"admin"}, states=None),
+    "sms.delivery": Rule("the gateway's delivery reports: by the shared token only, which no "
+                         "browser holds (404 without it)", POST, states=None, anon=404),
+    # --- part C of issue 22: the operator's administration, staff invitations, departure ------
+    # /admin exists for the national operator only: to anyone else it is not there (404).
+    "admin.municipalities": Rule("the operator's list of municipalities", who={"admin"},
+                                 states=None),
+    "admin.new_municipality": Rule("only the operator creates municipalities", FORM,
+                                   who={"admin"}, states=None),
+    "admin.edit_municipality": Rule("only the operator edits a municipality's identity", FORM,
+                                    who={"admin"}, states=None),
+    "admin.import_municipalities": Rule("the operator's import, with its preview", FORM,
+                                        who={"admin"}, states=None),
+    "admin.confirm_import": Rule("the operator confirms a preview of their own", POST,
+                                 who={"admin"}, states=None),
+    "admin.import_template": Rule("the import's template: the operator's page", who={"admin"},
+                                  states=None, args={"fmt": Fixed("csv")}),
+    "admin.staff": Rule("the operator invites a municipality's head and specialists", FORM,
+                        who={"admin"}, states=None),
+    "admin.end_role": Rule("the operator ends roles; no such grant here: 404 to all "
+                           "(tests/web/test_staff_invitations.py walks a real one)", FORM,
+                           states=None, args={"grant_id": Fixed("2147483647")}),
+    "admin.deactivate": Rule("the operator closes accounts; no such user here: 404 to all "
+                             "(tests/web/test_staff_invitations.py closes a real one)", FORM,
+                             states=None, args={"user_id": Fixed("2147483647")}),
+    "staff.municipal": Rule("the office (and the operator) invite the municipality's "
+                            "specialists; other municipalities' staff get 404", FORM,
+                            who=STAFF, states=None),
+    "staff.revoke": Rule("who may invite may withdraw; no such invitation here: 404 to all",
+                         FORM, states=None, args={"invitation_id": Fixed("2147483647")}),
+    "staff.join_link": Rule("only the holder of the e-mailed token; a wrong one: 404 to all",
+                            FORM, states=None, anon=404, args={"token": Fixed("not-a-token")}),
+    "staff.join_code": Rule("anyone logged in may type the code of an SMS invitation", FORM,
+                            who=LOGGED_IN, states=None),
+    # --- part B of issue 22: one's own account, recovery, phone proof ----------------------------
+    "account.profile": Rule("one's own profile: only ever the logged-in person's", FORM,
+                            who=LOGGED_IN, states=None),
+    "account.password": Rule("one's own password, with the current one", FORM, who=LOGGED_IN,
+                             states=None),
+    "account.phone": (
+        Rule("no new number waits for its code: back to the profile", who=LOGGED_IN,
+             states=None, status=302),
+        Rule("the code for one's own new number", POST, who=LOGGED_IN, states=None),
+    ),
+    "account.resend_phone_code": Rule("a new code to one's own new number", POST,
+                                      who=LOGGED_IN, states=None),
+    "account.sessions_list": Rule("one's own sessions", who=LOGGED_IN, states=None),
+    "account.end_session": Rule("ends one of one's own sessions (another's: nothing)", POST,
+                                who=LOGGED_IN, states=None),
+    "account.end_all_sessions": Rule("log out everywhere, after a confirmation", FORM,
+                                     who=LOGGED_IN, states=None),
+    "auth.confirm_phone": (
+        Rule("the code for one's own phone; an account by e-mail has nothing to prove",
+             who=LOGGED_IN, states=None, status=302),
+        Rule("the code for one's own phone", POST, who=LOGGED_IN, states=None),
+    ),
+    "auth.resend_phone_code": Rule("a new code to one's own phone", POST, who=LOGGED_IN,
+                                   states=None),
+    "recovery.forgot": public("anyone may ask; the answer never says whether an account exists",
+                              methods=FORM),
+    "recovery.code": public("anyone holding a code may use it", methods=FORM),
+    "recovery.link": public("a link that is not (or no longer) valid: 404 for everyone",
+                            methods=FORM, status=404, args={"token": Fixed("no-such-token")}),
+    "recovery.office_reset": Rule("a specialist at the counter, for a citizen by exact login; "
+                                  "404 to everyone else", FORM,
+                                  who={"specialist", "other_specialist"}, states=None),
 }
 # fmt: on
 

@@ -166,7 +166,7 @@ class Walk:
     def send(self, cell: Cell, url: str | None = None):
         client = self.people[cell.role]
         response = send(client, cell.method, url or cell.url)
-        if cell.endpoint == "auth.logout":
+        if cell.endpoint in ("auth.logout", "account.end_all_sessions"):
             log_in(client, cell.role)
         return response
 

@@ -68,9 +68,18 @@ def citizen(client):
             },
         )
         assert response.status_code == 302, text(response)
+        if "@" not in login:  # a phone is proved by the SMS code before submitting
+            confirm_phone(client, login)
         return client
 
     return make
+
+
+def confirm_phone(client, phone: str) -> None:
+    from tests.web.account_helpers import code_in, last_sms
+
+    code = code_in(last_sms(client.application, phone))
+    assert client.post("/register/confirm", data={"code": code}).status_code == 303
 
 
 APPLICANT = {

@@ -182,6 +182,9 @@ def citizen(client, locale: str):
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)
+    from tests.web.test_applications import confirm_phone
+
+    confirm_phone(client, "+996700123456")  # a phone is proved before submitting
     return client
 
 
